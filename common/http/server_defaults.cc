@@ -1,0 +1,26 @@
+#include "common/http/server_defaults.h"
+
+#include <sys/socket.h>
+
+namespace hiresync::http {
+
+void ApplyServerDefaults(httplib::Server& server, const ServerLimits& limits) {
+  server.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
+  server.set_payload_max_length(limits.max_body_bytes);
+  server.set_read_timeout(limits.read_timeout_seconds, 0);
+  server.set_write_timeout(limits.write_timeout_seconds, 0);
+  server.set_keep_alive_max_count(limits.keep_alive_max_count);
+  server.set_keep_alive_timeout(limits.keep_alive_timeout_seconds);
+  size_t threads = limits.threads;
+  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+}
+
+int Bind(httplib::Server& server, const char* host, int port) {
+  if (port == 0) return server.bind_to_any_port(host);
+  return server.bind_to_port(host, port) ? port : -1;
+}
+
+}  // namespace hiresync::http

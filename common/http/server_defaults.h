@@ -1,0 +1,28 @@
+// Defaults for every cpp-httplib server in the project (services and sandboxes).
+// Only .cc files include this: it pulls in httplib.h.
+#pragma once
+
+#include <cstddef>
+
+#include "httplib.h"
+
+namespace hiresync::http {
+
+struct ServerLimits {
+  size_t max_body_bytes = 5 * 1024 * 1024;
+  int read_timeout_seconds = 10;
+  int write_timeout_seconds = 10;
+  int keep_alive_max_count = 100;
+  int keep_alive_timeout_seconds = 5;
+  size_t threads = 8;
+};
+
+// Applies the limits and a bounded thread pool, and replaces httplib's default socket
+// options (which set SO_REUSEPORT, letting a second process silently share a port)
+// with SO_REUSEADDR only, so "port already in use" is an error.
+void ApplyServerDefaults(httplib::Server& server, const ServerLimits& limits = {});
+
+// Binds host:port (0 picks a free port). Returns the bound port, or -1.
+int Bind(httplib::Server& server, const char* host, int port);
+
+}  // namespace hiresync::http
