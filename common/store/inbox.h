@@ -1,0 +1,114 @@
+// The inbox: every accepted hire_candidate delivery, its state in the pipeline and the
+// result of each step, so a restart resumes where it stopped and an operator can see
+// why an event is where it is. One interface; SQLite is the embedded implementation.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "hiresync/v1/hire_event.pb.h"
+
+namespace hiresync::store {
+
+// RECEIVED -> MAPPED -> WRITTEN -> NOTED -> DONE, or DEAD after the retry budget.
+enum class EventState { kReceived, kMapped, kWritten, kNoted, kDone, kDead };
+
+const char* StateName(EventState state);
+std::optional<EventState> ParseState(const std::string& name);
+inline bool IsTerminal(EventState state) {
+  return state == EventState::kDone || state == EventState::kDead;
+}
+
+struct StoredEvent {
+  int64_t id = 0;
+  std::string connection_id;
+  std::string delivery_id;
+  int64_t candidate_id = 0;
+  int64_t application_id = 0;
+  EventState state = EventState::kReceived;
+  int attempts = 0;
+  absl::Time received_at;
+  absl::Time next_attempt_at;
+  hiresync::v1::HireEvent event;
+  // Serialized results of the steps that ran (empty until they do).
+  std::string map_result;
+  std::string write_result;
+  std::string note_result;
+  std::string outcome;
+  std::string last_error;
+};
+
+// One line of an event's history.
+struct StepRecord {
+  absl::Time at;
+  std::string step;     // "received", "map", "write", "note", "retry", "dead", ...
+  std::string outcome;  // "ok", "transient", "created", "duplicate", ...
+  std::string detail;
+};
+
+struct InsertResult {
+  int64_t id = 0;          // the new event's id; 0 for a duplicate
+  bool duplicate = false;  // same delivery id or same body already stored
+};
+
+// What a step changes on an event: its new state and, when the step produced one, its
+// result; recorded with a history line in one transaction.
+struct StepUpdate {
+  EventState state;
+  std::string step;
+  std::string outcome;
+  std::string detail;
+  std::optional<std::string> map_result;
+  std::optional<std::string> write_result;
+  std::optional<std::string> note_result;
+  // Set for DONE / DEAD: the event's final outcome in a word ("created", "duplicate", ...).
+  std::optional<std::string> final_outcome;
+};
+
+class Inbox {
+ public:
+  virtual ~Inbox() = default;
+
+  // Stores the event durably before returning, unless the same (connection, delivery id)
+  // or (connection, body sha256) is already stored.
+  virtual absl::StatusOr<InsertResult> Insert(const hiresync::v1::HireEvent& event) = 0;
+
+  // Claims up to `limit` events that are due (next_attempt_at <= now), not terminal, not
+  // leased by a live claim, not of a connection in `skip_connections`, and with no earlier
+  // unfinished event of the same candidate (events of one candidate run in order).
+  // Claimed events are leased to `owner` until now + lease.
+  virtual absl::StatusOr<std::vector<StoredEvent>> Claim(
+      absl::Time now, int limit, absl::Duration lease, const std::string& owner,
+      const std::set<std::string>& skip_connections) = 0;
+
+  // Applies a step's result and releases the lease when the state is terminal.
+  virtual absl::Status Advance(int64_t id, const StepUpdate& update, absl::Time now) = 0;
+
+  // Records a transient failure: attempts+1, next attempt at `next`, lease released.
+  virtual absl::Status ScheduleRetry(int64_t id, absl::Time next, const std::string& step,
+                                     const std::string& error, absl::Time now) = 0;
+
+  // Releases the lease of an event without recording an attempt (shutdown).
+  virtual absl::Status Release(int64_t id) = 0;
+
+  virtual absl::StatusOr<std::optional<StoredEvent>> Get(int64_t id) = 0;
+  virtual absl::StatusOr<std::vector<StepRecord>> History(int64_t id) = 0;
+  // Events, newest first, optionally of one connection and/or state.
+  virtual absl::StatusOr<std::vector<StoredEvent>> List(const std::string& connection_id,
+                                                        std::optional<EventState> state,
+                                                        int limit) = 0;
+  virtual absl::StatusOr<int64_t> Count(std::optional<EventState> state) = 0;
+  // Received time of the oldest unfinished event, if any.
+  virtual absl::StatusOr<std::optional<absl::Time>> OldestPending() = 0;
+};
+
+// The embedded inbox in a SQLite file (WAL, synchronous=FULL).
+absl::StatusOr<std::unique_ptr<Inbox>> OpenSqliteInbox(const std::string& path);
+
+}  // namespace hiresync::store
