@@ -1,0 +1,42 @@
+// The greenhouse-sandbox HTTP server: one listener, one RouteGroup per imitated API,
+// plus /_sandbox/healthz and /_sandbox/reset; a JSON log line per request on stdout.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace hiresync::greenhouse_sandbox {
+
+struct SandboxOptions {
+  std::string host = "127.0.0.1";
+  int port = 8091;
+  // Prefix of the URLs the sandbox hands out, without a trailing slash.
+  std::string public_url;
+  // Key that signs attachment URLs; URLs stay valid across restarts with the same key.
+  std::string url_key;
+};
+
+class Sandbox {
+ public:
+  explicit Sandbox(SandboxOptions options);
+  ~Sandbox();
+  Sandbox(const Sandbox&) = delete;
+  Sandbox& operator=(const Sandbox&) = delete;
+
+  // Binds the listening socket; fails when the address is taken.
+  absl::Status Bind();
+  // Serves until Stop(); call after Bind().
+  absl::Status Serve();
+  // Safe from any thread, including a signal-handling one.
+  void Stop();
+  // The bound port (useful with port 0).
+  int port() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hiresync::greenhouse_sandbox
