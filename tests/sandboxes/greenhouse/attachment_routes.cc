@@ -87,7 +87,8 @@ void AttachmentRoutes::HandleSign(const httplib::Request& req, httplib::Response
   }
   if (!store_.Contains(name)) {
     ReplyJsonError(res, 404,
-                   absl::StrCat("no attachment named '", name, "': upload it first with PUT /_sandbox/attachments/", name));
+                   absl::StrCat("no attachment named '", name,
+                                "': upload it first with PUT /_sandbox/attachments/", name));
     return;
   }
   absl::Time now = clock_();
@@ -122,8 +123,7 @@ void AttachmentRoutes::HandleDownload(const httplib::Request& req, httplib::Resp
     ReplyS3Error(res, 404, "NoSuchKey", "The specified key does not exist.");
     return;
   }
-  switch (signer_.Verify(name, req.get_param_value(kDateParam),
-                         req.get_param_value(kExpiresParam),
+  switch (signer_.Verify(name, req.get_param_value(kDateParam), req.get_param_value(kExpiresParam),
                          req.get_param_value(kSignatureParam), clock_())) {
     case UrlSigner::Verdict::kValid:
       break;

@@ -95,15 +95,12 @@ int Serve(int argc, char** argv) {
 
   SandboxOptions options;
   if (args->values.count("host")) options.host = args->values["host"];
-  if (args->values.count("port") &&
-      (!absl::SimpleAtoi(args->values["port"], &options.port) || options.port < 0 ||
-       options.port > 65535)) {
-    return Usage(absl::StrCat("--port must be a TCP port number, got '", args->values["port"], "'"));
+  if (args->values.count("port") && (!absl::SimpleAtoi(args->values["port"], &options.port) ||
+                                     options.port < 0 || options.port > 65535)) {
+    return Usage(
+        absl::StrCat("--port must be a TCP port number, got '", args->values["port"], "'"));
   }
-  std::string public_host = options.host == "0.0.0.0" ? "127.0.0.1" : options.host;
-  options.public_url = args->values.count("public-url")
-                           ? args->values["public-url"]
-                           : absl::StrCat("http://", public_host, ":", options.port);
+  if (args->values.count("public-url")) options.public_url = args->values["public-url"];
   while (!options.public_url.empty() && options.public_url.back() == '/') {
     options.public_url.pop_back();
   }
@@ -145,7 +142,7 @@ int Serve(int argc, char** argv) {
     sandbox.Stop();
   }).detach();
   std::cerr << "greenhouse-sandbox: listening on " << options.host << ":" << sandbox.port()
-            << ", attachment URLs under " << options.public_url << "/attachments/\n";
+            << ", attachment URLs under " << sandbox.public_url() << "/attachments/\n";
   if (absl::Status served = sandbox.Serve(); !served.ok()) {
     std::cerr << "greenhouse-sandbox: " << served.message() << "\n";
     return 1;
@@ -155,9 +152,9 @@ int Serve(int argc, char** argv) {
 
 int Send(int argc, char** argv) {
   std::string problem;
-  auto args = ParseArgs(argc, argv,
-                        {"url", "secret-file", "event-id", "retry-scale", "max-attempts"},
-                        {"ping"}, &problem);
+  auto args =
+      ParseArgs(argc, argv, {"url", "secret-file", "event-id", "retry-scale", "max-attempts"},
+                {"ping"}, &problem);
   if (!args) return Usage(problem);
   if (args->positional.size() != 1) return Usage("send needs exactly one PAYLOAD.json file");
   if (!args->values.count("url")) return Usage("send needs --url");
@@ -169,8 +166,8 @@ int Send(int argc, char** argv) {
   if (args->values.count("event-id")) options.event_id = args->values["event-id"];
   if (args->values.count("retry-scale") &&
       !absl::SimpleAtod(args->values["retry-scale"], &options.retry_scale)) {
-    return Usage(absl::StrCat("--retry-scale must be a number, got '",
-                              args->values["retry-scale"], "'"));
+    return Usage(
+        absl::StrCat("--retry-scale must be a number, got '", args->values["retry-scale"], "'"));
   }
   if (args->values.count("max-attempts") &&
       !absl::SimpleAtoi(args->values["max-attempts"], &options.max_attempts)) {

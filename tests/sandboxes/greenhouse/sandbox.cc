@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <mutex>
@@ -23,12 +24,12 @@ struct Sandbox::Impl {
 
   void LogRequest(const httplib::Request& req, const httplib::Response& res) {
     std::string line =
-        nlohmann::ordered_json{{"time", absl::FormatTime(absl::RFC3339_full, absl::Now(),
-                                                 absl::UTCTimeZone())},
-                       {"component", "greenhouse-sandbox"},
-                       {"method", req.method},
-                       {"path", req.path},
-                       {"status", res.status}}
+        nlohmann::ordered_json{
+            {"time", absl::FormatTime(absl::RFC3339_full, absl::Now(), absl::UTCTimeZone())},
+            {"component", "greenhouse-sandbox"},
+            {"method", req.method},
+            {"path", req.path},
+            {"status", res.status}}
             .dump() +
         "\n";
     std::lock_guard lock(log_mu);
@@ -49,60 +50,65 @@ Sandbox::Sandbox(SandboxOptions options) : impl_(std::make_unique<Impl>()) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
-  server.set_logger([impl = impl_.get()](const httplib::Request& req,
-                                         const httplib::Response& res) {
-    impl->LogRequest(req, res);
-  });
-  server.set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-        std::string what = "unknown exception";
-        try {
-          std::rethrow_exception(ep);
-        } catch (const std::exception& e) {
-          what = e.what();
-        } catch (...) {
-        }
-        ReplyJsonError(res, 500, absl::StrCat("the sandbox failed on this request: ", what,
-                                              "; see its log and report it"));
+  server.set_logger(
+      [impl = impl_.get()](const httplib::Request& req, const httplib::Response& res) {
+        impl->LogRequest(req, res);
       });
-  server.set_error_handler(httplib::Server::HandlerWithResponse(
-      [](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    ReplyJsonError(res, res.status,
-                   absl::StrCat("no sandbox route for ", req.method, " ", req.path,
-                                "; see tests/sandboxes/greenhouse/README.md for the routes"));
-    return httplib::Server::HandlerResponse::Handled;
-  }));
-
-  impl_->groups.push_back(
-      std::make_unique<AttachmentRoutes>(impl_->options.public_url, impl_->options.url_key));
+  server.set_exception_handler([](const httplib::Request&, httplib::Response& res,
+                                  std::exception_ptr ep) {
+    std::string what = "unknown exception";
+    try {
+      std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    ReplyJsonError(
+        res, 500,
+        absl::StrCat("the sandbox failed on this request: ", what, "; see its log and report it"));
+  });
+  server.set_error_handler(
+      httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        ReplyJsonError(res, res.status,
+                       absl::StrCat("no sandbox route for ", req.method, " ", req.path,
+                                    "; see tests/sandboxes/greenhouse/README.md for the routes"));
+        return httplib::Server::HandlerResponse::Handled;
+      }));
 
   server.Get("/_sandbox/healthz", [](const httplib::Request&, httplib::Response& res) {
     ReplyJson(res, 200, {{"status", "ok"}});
   });
-  server.Post("/_sandbox/reset", [impl = impl_.get()](const httplib::Request&,
-                                                      httplib::Response& res) {
-    for (auto& group : impl->groups) group->Reset();
-    ReplyJson(res, 200, {{"status", "reset"}});
-  });
-  for (auto& group : impl_->groups) group->Register(server);
+  server.Post("/_sandbox/reset",
+              [impl = impl_.get()](const httplib::Request&, httplib::Response& res) {
+                for (auto& group : impl->groups) group->Reset();
+                ReplyJson(res, 200, {{"status", "reset"}});
+              });
 }
 
 Sandbox::~Sandbox() = default;
 
 absl::Status Sandbox::Bind() {
-  const SandboxOptions& o = impl_->options;
+  SandboxOptions& o = impl_->options;
   if (o.port == 0) {
-    impl_->bound_port = impl_->server.bind_to_any_port(o.host);
-    if (impl_->bound_port > 0) return absl::OkStatus();
+    impl_->bound_port = std::max(impl_->server.bind_to_any_port(o.host), 0);
   } else if (impl_->server.bind_to_port(o.host, o.port)) {
     impl_->bound_port = o.port;
-    return absl::OkStatus();
   }
-  return absl::UnavailableError(absl::StrCat(
-      "cannot listen on ", o.host, ":", o.port,
-      " (port in use or address not local): stop the process holding it or pick another "
-      "--port"));
+  if (impl_->bound_port == 0) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on ", o.host, ":", o.port,
+        " (port in use or address not local): stop the process holding it or pick another "
+        "--port"));
+  }
+  if (o.public_url.empty()) {
+    o.public_url =
+        absl::StrCat("http://", o.host == "0.0.0.0" ? "127.0.0.1" : o.host, ":", impl_->bound_port);
+  }
+  // Route groups are built once the port is known, since they hand out absolute URLs.
+  impl_->groups.push_back(std::make_unique<AttachmentRoutes>(o.public_url, o.url_key));
+  for (auto& group : impl_->groups) group->Register(impl_->server);
+  return absl::OkStatus();
 }
 
 absl::Status Sandbox::Serve() {
@@ -115,5 +121,7 @@ absl::Status Sandbox::Serve() {
 void Sandbox::Stop() { impl_->server.stop(); }
 
 int Sandbox::port() const { return impl_->bound_port; }
+
+const std::string& Sandbox::public_url() const { return impl_->options.public_url; }
 
 }  // namespace hiresync::greenhouse_sandbox

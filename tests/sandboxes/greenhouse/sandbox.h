@@ -12,7 +12,8 @@ namespace hiresync::greenhouse_sandbox {
 struct SandboxOptions {
   std::string host = "127.0.0.1";
   int port = 8091;
-  // Prefix of the URLs the sandbox hands out, without a trailing slash.
+  // Prefix of the URLs the sandbox hands out, without a trailing slash; empty means
+  // http://<host>:<bound port>.
   std::string public_url;
   // Key that signs attachment URLs; URLs stay valid across restarts with the same key.
   std::string url_key;
@@ -25,7 +26,8 @@ class Sandbox {
   Sandbox(const Sandbox&) = delete;
   Sandbox& operator=(const Sandbox&) = delete;
 
-  // Binds the listening socket; fails when the address is taken.
+  // Binds the listening socket (port 0 picks a free one) and registers the routes; fails
+  // when the address is taken.
   absl::Status Bind();
   // Serves until Stop(); call after Bind().
   absl::Status Serve();
@@ -33,6 +35,8 @@ class Sandbox {
   void Stop();
   // The bound port (useful with port 0).
   int port() const;
+  // Valid after Bind().
+  const std::string& public_url() const;
 
  private:
   struct Impl;

@@ -21,9 +21,9 @@ absl::StatusOr<SplitUrl> Split(const std::string& url) {
   size_t scheme_end = url.find("://");
   if (scheme_end == std::string::npos ||
       !(absl::StartsWith(url, "http://") || absl::StartsWith(url, "https://"))) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--url must start with http:// or https:// (got '", url,
-        "'), e.g. http://127.0.0.1:8080/v1/webhooks/greenhouse/demo"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--url must start with http:// or https:// (got '", url,
+                     "'), e.g. http://127.0.0.1:8080/v1/webhooks/greenhouse/demo"));
   }
   size_t path_start = url.find('/', scheme_end + 3);
   if (path_start == scheme_end + 3) {
@@ -53,9 +53,9 @@ std::string WebhookSignature(absl::string_view secret, absl::string_view body) {
 }
 
 const std::vector<absl::Duration>& RetryDelays() {
-  static const auto* const kDelays = new std::vector<absl::Duration>{
-      absl::Minutes(1), absl::Minutes(15), absl::Hours(1),
-      absl::Hours(2),   absl::Hours(4),    absl::Hours(8)};
+  static const auto* const kDelays =
+      new std::vector<absl::Duration>{absl::Minutes(1), absl::Minutes(15), absl::Hours(1),
+                                      absl::Hours(2),   absl::Hours(4),    absl::Hours(8)};
   return *kDelays;
 }
 
@@ -63,8 +63,7 @@ WebhookSender::WebhookSender(SenderOptions options, std::ostream& progress, Slee
     : options_(std::move(options)), progress_(progress), sleep_(std::move(sleep)) {}
 
 WebhookSender::Response WebhookSender::Post(const std::string& scheme_host_port,
-                                            const std::string& path,
-                                            const std::string& event_id,
+                                            const std::string& path, const std::string& event_id,
                                             absl::string_view body) {
   httplib::Client client(scheme_host_port);
   const auto secs = absl::ToInt64Seconds(options_.timeout);
@@ -92,9 +91,9 @@ absl::StatusOr<SendResult> WebhookSender::Send(absl::string_view body) {
   absl::StatusOr<SplitUrl> url = Split(options_.url);
   if (!url.ok()) return url.status();
   if (options_.max_attempts < 1 || options_.max_attempts > kGreenhouseMaxAttempts) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--max-attempts must be between 1 and ", kGreenhouseMaxAttempts,
-        " (Greenhouse makes at most 7), got ", options_.max_attempts));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--max-attempts must be between 1 and ", kGreenhouseMaxAttempts,
+                     " (Greenhouse makes at most 7), got ", options_.max_attempts));
   }
   if (!std::isfinite(options_.retry_scale) || options_.retry_scale < 0) {
     return absl::InvalidArgumentError(
@@ -131,9 +130,8 @@ absl::StatusOr<SendResult> WebhookSender::Send(absl::string_view body) {
     result.attempts = attempt;
     result.status = r.status;
     result.body = r.body;
-    std::string what = r.status == 0
-                           ? absl::StrCat("network error (", r.error, ")")
-                           : absl::StrCat(r.status, " ", r.reason);
+    std::string what = r.status == 0 ? absl::StrCat("network error (", r.error, ")")
+                                     : absl::StrCat(r.status, " ", r.reason);
     if (r.status == 200) {
       progress_ << "attempt " << attempt << ": " << what << " (event " << event_id << ")\n";
       result.outcome = SendResult::Outcome::kDelivered;
@@ -147,8 +145,8 @@ absl::StatusOr<SendResult> WebhookSender::Send(absl::string_view body) {
       break;
     }
     absl::Duration delay = RetryDelays()[attempt - 1] * options_.retry_scale;
-    progress_ << "attempt " << attempt << ": " << what << " (only 200 counts as delivered); retrying in "
-              << Seconds(delay) << "\n";
+    progress_ << "attempt " << attempt << ": " << what
+              << " (only 200 counts as delivered); retrying in " << Seconds(delay) << "\n";
     progress_.flush();
     sleep_(delay);
   }

@@ -17,8 +17,8 @@ inline constexpr char kWebhookUserAgent[] = "Greenhouse-Webhooks/1.0 (hiresync s
 inline constexpr int kGreenhouseMaxAttempts = 7;
 
 struct SenderOptions {
-  std::string url;     // http(s)://host[:port]/path
-  std::string secret;  // the webhook's secret key
+  std::string url;       // http(s)://host[:port]/path
+  std::string secret;    // the webhook's secret key
   std::string event_id;  // Greenhouse-Event-ID for every attempt; a fresh uuid when empty
   bool ping = false;
   double retry_scale = 1.0;  // multiplies every retry delay (tests use 0.001)
@@ -30,7 +30,7 @@ struct SendResult {
   enum class Outcome { kDelivered, kGaveUp, kPingRejected };
   Outcome outcome = Outcome::kGaveUp;
   int attempts = 0;
-  int status = 0;  // of the last response; 0 after a network error
+  int status = 0;    // of the last response; 0 after a network error
   std::string body;  // of the last response
 };
 

@@ -20,8 +20,8 @@ std::string UrlSigner::PresignQuery(absl::string_view name, absl::Time now,
                                     int64_t ttl_seconds) const {
   std::string date = absl::FormatTime(kDateFormat, now, absl::UTCTimeZone());
   std::string expires = absl::StrCat(ttl_seconds);
-  return absl::StrCat(kDateParam, "=", date, "&", kExpiresParam, "=", expires, "&",
-                      kSignatureParam, "=", Sign(name, date, expires));
+  return absl::StrCat(kDateParam, "=", date, "&", kExpiresParam, "=", expires, "&", kSignatureParam,
+                      "=", Sign(name, date, expires));
 }
 
 UrlSigner::Verdict UrlSigner::Verify(absl::string_view name, absl::string_view date,
