@@ -1,0 +1,106 @@
+// hiresync-writer: NewHire -> GoCo employee over gRPC. Wiring only; the logic is Writer.
+#include <signal.h>
+
+#include <iostream>
+#include <memory>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "common/config/config.h"
+#include "common/config/flags.h"
+#include "common/grpc/server.h"
+#include "common/http/admin_server.h"
+#include "common/log/log.h"
+#include "services/writer/attachment_fetcher.h"
+#include "services/writer/clock.h"
+#include "services/writer/ledger.h"
+#include "services/writer/writer.h"
+#include "services/writer/writer_metrics.h"
+#include "services/writer/writer_service.h"
+
+ABSL_FLAG(std::string, config, "", "Connections file (JSON, schema hiresync.v1.ConfigFile).");
+ABSL_FLAG(std::string, ledger, "", "SQLite file of the writer's ledger (created if missing).");
+ABSL_FLAG(std::string, grpc_listen, "127.0.0.1:50053", "gRPC listen address host:port.");
+ABSL_FLAG(std::string, admin_host, "127.0.0.1", "Admin HTTP host (/metrics, /healthz, /readyz).");
+ABSL_FLAG(int, admin_listen_port, 9103, "Admin HTTP port (0 picks one).");
+ABSL_FLAG(std::string, log_level, "info", "debug|info|warn|error.");
+ABSL_FLAG(int64_t, attachment_max_bytes, int64_t{25} * 1024 * 1024,
+          "Largest attachment downloaded (GoCo takes at most 25 MiB a file).");
+ABSL_FLAG(int, shutdown_grace_seconds, 20, "How long in-flight calls may finish on SIGTERM.");
+
+namespace {
+
+int Fail(const std::string& message) {
+  std::cerr << "hiresync-writer: " << message << std::endl;
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace hiresync;
+  config::ParseFlags(argc, argv,
+                     "hiresync-writer --config connections.json --ledger writer.db: writes new "
+                     "hires to GoCo (gRPC hiresync.v1.Writer)");
+
+  log::Level level;
+  if (!log::ParseLevel(absl::GetFlag(FLAGS_log_level), &level)) {
+    return Fail("--log_level must be one of debug, info, warn, error");
+  }
+  log::Init("writer", level);
+  if (absl::GetFlag(FLAGS_config).empty()) {
+    return Fail("--config is required: the connections file (or HIRESYNC_CONFIG)");
+  }
+  if (absl::GetFlag(FLAGS_ledger).empty()) {
+    return Fail("--ledger is required: the SQLite file of the writer's ledger (or HIRESYNC_LEDGER)");
+  }
+  if (absl::GetFlag(FLAGS_attachment_max_bytes) <= 0) {
+    return Fail("--attachment_max_bytes must be positive");
+  }
+  auto connections = config::Load(absl::GetFlag(FLAGS_config));
+  if (!connections.ok()) return Fail(std::string(connections.status().message()));
+  auto ledger = writer::Ledger::Open(absl::GetFlag(FLAGS_ledger));
+  if (!ledger.ok()) return Fail(std::string(ledger.status().message()));
+
+  // Signals go to the sigwait below only: block them before any thread starts.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  writer::WriterMetrics::Get();
+  http::AdminServer admin;
+  if (absl::Status status =
+          admin.Start(absl::GetFlag(FLAGS_admin_host), absl::GetFlag(FLAGS_admin_listen_port));
+      !status.ok()) {
+    return Fail(std::string(status.message()));
+  }
+
+  writer::AttachmentFetcherOptions fetch_options;
+  fetch_options.max_bytes = absl::GetFlag(FLAGS_attachment_max_bytes);
+  writer::AttachmentFetcher fetcher(fetch_options);
+  writer::Writer logic(*connections, ledger->get(), &fetcher,
+                       writer::RealGoCoFactory(std::make_shared<writer::RealClock>()));
+  writer::WriterService service(&logic);
+  auto server = grpcutil::StartServer(absl::GetFlag(FLAGS_grpc_listen), {&service});
+  if (!server.ok()) return Fail(std::string(server.status().message()));
+  server->SetServing(true);
+  admin.SetReady(true);
+  log::Info("writer started", {{"grpc_port", server->port},
+                               {"admin_port", admin.port()},
+                               {"connections", (*connections)->size()}});
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  log::Info("writer stopping", {{"signal", signal_number}});
+  admin.SetReady(false);
+  server->SetServing(false);
+  server->server->Shutdown(std::chrono::system_clock::now() +
+                           std::chrono::seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
+  server->server->Wait();
+  (*ledger)->Close();
+  admin.Stop();
+  log::Info("writer stopped");
+  return 0;
+}
