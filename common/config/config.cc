@@ -17,13 +17,15 @@ namespace {
 using hiresync::v1::Secret;
 
 absl::StatusOr<std::string> ResolveSecret(const Secret& secret, const std::string& key,
-                                          bool required) {
+                                          bool required, const std::string& base_dir) {
   switch (secret.source_case()) {
     case Secret::kFile: {
-      std::ifstream in(secret.file(), std::ios::binary);
+      std::string path = secret.file();
+      if (!path.empty() && path[0] != '/' && !base_dir.empty()) path = base_dir + "/" + path;
+      std::ifstream in(path, std::ios::binary);
       if (!in) {
         return absl::InvalidArgumentError(absl::StrCat(
-            key, ".file: \"", secret.file(),
+            key, ".file: \"", path,
             "\" cannot be read: check the path and that the process may read it"));
       }
       std::stringstream ss;
@@ -31,7 +33,7 @@ absl::StatusOr<std::string> ResolveSecret(const Secret& secret, const std::strin
       std::string value(absl::StripAsciiWhitespace(ss.str()));
       if (value.empty()) {
         return absl::InvalidArgumentError(
-            absl::StrCat(key, ".file: \"", secret.file(), "\" is empty: put the secret in it"));
+            absl::StrCat(key, ".file: \"", path, "\" is empty: put the secret in it"));
       }
       return value;
     }
@@ -89,7 +91,8 @@ hiresync::v1::MappingOptions EffectiveMapping(const hiresync::v1::MappingOptions
 }
 
 absl::StatusOr<std::shared_ptr<const Connections>> Parse(std::string_view json,
-                                                         std::string_view source) {
+                                                         std::string_view source,
+                                                         const std::string& base_dir) {
   const std::string src(source);
   hiresync::v1::ConfigFile file;
   google::protobuf::util::JsonParseOptions options;
@@ -125,20 +128,20 @@ absl::StatusOr<std::shared_ptr<const Connections>> Parse(std::string_view json,
     if (conn.proto.state() == hiresync::v1::Connection::STATE_UNSPECIFIED) {
       conn.proto.set_state(hiresync::v1::Connection::ACTIVE);
     }
-    auto secret = ResolveSecret(proto.webhook_secret(), "webhook_secret", true);
+    auto secret = ResolveSecret(proto.webhook_secret(), "webhook_secret", true, base_dir);
     if (!secret.ok()) return fail(secret.status());
     conn.webhook_secret = *secret;
     auto url = CheckUrl(proto.goco().base_url(), "goco.base_url", true);
     if (!url.ok()) return fail(url);
-    auto api_key = ResolveSecret(proto.goco().api_key(), "goco.api_key", true);
+    auto api_key = ResolveSecret(proto.goco().api_key(), "goco.api_key", true, base_dir);
     if (!api_key.ok()) return fail(api_key.status());
     conn.goco_api_key = *api_key;
     const auto& gh = proto.greenhouse();
-    auto client_id = ResolveSecret(gh.harvest_client_id(), "greenhouse.harvest_client_id", false);
+    auto client_id = ResolveSecret(gh.harvest_client_id(), "greenhouse.harvest_client_id", false, base_dir);
     if (!client_id.ok()) return fail(client_id.status());
     conn.harvest_client_id = *client_id;
     auto client_secret =
-        ResolveSecret(gh.harvest_client_secret(), "greenhouse.harvest_client_secret", false);
+        ResolveSecret(gh.harvest_client_secret(), "greenhouse.harvest_client_secret", false, base_dir);
     if (!client_secret.ok()) return fail(client_secret.status());
     conn.harvest_client_secret = *client_secret;
     if (conn.harvest_client_id.empty() != conn.harvest_client_secret.empty()) {
@@ -163,7 +166,10 @@ absl::StatusOr<std::shared_ptr<const Connections>> Load(const std::string& path)
   }
   std::stringstream ss;
   ss << in.rdbuf();
-  return Parse(ss.str(), path);
+  auto slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
+  if (dir.empty()) dir = "/";
+  return Parse(ss.str(), path, dir);
 }
 
 }  // namespace hiresync::config

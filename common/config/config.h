@@ -34,15 +34,18 @@ class Connections {
   size_t size() const { return by_id_.size(); }
 
  private:
-  friend absl::StatusOr<std::shared_ptr<const Connections>> Parse(std::string_view, std::string_view);
+  friend absl::StatusOr<std::shared_ptr<const Connections>> Parse(std::string_view, std::string_view,
+                                                                  const std::string&);
   std::map<std::string, Connection, std::less<>> by_id_;
 };
 
-// Parses and validates JSON text; `source` names it in errors.
+// Parses and validates JSON text; `source` names it in errors. Relative secret file
+// paths are read relative to `base_dir` (the current directory when empty).
 absl::StatusOr<std::shared_ptr<const Connections>> Parse(std::string_view json,
-                                                         std::string_view source);
+                                                         std::string_view source,
+                                                         const std::string& base_dir = "");
 
-// Reads the file at `path` and parses it.
+// Reads the file at `path` and parses it; relative secret paths are relative to its folder.
 absl::StatusOr<std::shared_ptr<const Connections>> Load(const std::string& path);
 
 // The mapping options with defaults filled in ("Job Title", "Employment Type", ...).

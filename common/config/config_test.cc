@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <filesystem>
+
 #include "tests/support/process.h"
 
 namespace hiresync::config {
@@ -88,6 +90,25 @@ TEST_F(ConfigTest, MissingFileIsAClearError) {
   auto loaded = Load(dir_.File("nope.json"));
   ASSERT_FALSE(loaded.ok());
   EXPECT_NE(loaded.status().message().find("cannot be read"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hiresync::config
+
+namespace hiresync::config {
+namespace {
+
+TEST(ConfigLoadTest, RelativeSecretPathsAreReadFromTheConfigFolder) {
+  hiresync::testing::TempDir dir;
+  std::filesystem::create_directories(dir.File("secrets"));
+  hiresync::testing::WriteFile(dir.File("secrets/hook"), "hook-secret");
+  hiresync::testing::WriteFile(dir.File("secrets/key"), "key");
+  hiresync::testing::WriteFile(dir.File("config.json"), R"({"connections": [{"id": "demo",
+    "webhook_secret": {"file": "secrets/hook"},
+    "goco": {"base_url": "http://127.0.0.1:8090/v1/companies/demo", "api_key": {"file": "secrets/key"}}}]})");
+  auto loaded = Load(dir.File("config.json"));
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ((*loaded)->Find("demo")->webhook_secret, "hook-secret");
 }
 
 }  // namespace

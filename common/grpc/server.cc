@@ -21,6 +21,8 @@ absl::StatusOr<RunningServer> StartServer(const std::string& address,
   grpc::ServerBuilder builder;
   RunningServer running;
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &running.port);
+  // Without this gRPC sets SO_REUSEPORT and a second process silently shares the port.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   for (grpc::Service* service : services) builder.RegisterService(service);
   // Connections are recycled so new replicas behind a headless Service get traffic.
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, 5 * 60 * 1000);

@@ -1,0 +1,309 @@
+#include "services/ingress/dispatcher.h"
+
+#include <cmath>
+#include <random>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/log/log.h"
+#include "common/metrics/metrics.h"
+#include "common/status/status.h"
+
+namespace hiresync::ingress {
+namespace {
+
+using hiresync::v1::MapResponse;
+using hiresync::v1::PostNoteRequest;
+using hiresync::v1::WriteResponse;
+using store::EventState;
+
+struct DispatcherMetrics {
+  prometheus::Family<prometheus::Counter>& finished;
+  prometheus::Family<prometheus::Counter>& retries;
+  prometheus::Histogram& hire_to_employee;
+
+  static DispatcherMetrics& Get() {
+    static DispatcherMetrics m{
+        prometheus::BuildCounter()
+            .Name("hiresync_events_finished_total")
+            .Help("Events that reached DONE or DEAD, by final outcome.")
+            .Register(*metrics::Registry()),
+        prometheus::BuildCounter()
+            .Name("hiresync_event_retries_total")
+            .Help("Transient failures that scheduled a retry, by step.")
+            .Register(*metrics::Registry()),
+        prometheus::BuildHistogram()
+            .Name("hiresync_hire_to_employee_seconds")
+            .Help("Time from the webhook's arrival to the GoCo employee's creation.")
+            .Register(*metrics::Registry())
+            .Add({}, metrics::LatencyBuckets())};
+    return m;
+  }
+};
+
+std::string Summarize(const google::protobuf::RepeatedPtrField<hiresync::v1::Problem>& problems) {
+  std::vector<std::string> codes;
+  for (const auto& p : problems) codes.push_back(p.code());
+  return absl::StrJoin(codes, ",");
+}
+
+bool HasErrors(const MapResponse& map) { return !map.syncable(); }
+
+// The event's outcome in a word, from the steps' results.
+std::string FinalOutcome(const MapResponse& map, const WriteResponse* write) {
+  if (HasErrors(map) || write == nullptr) return "not_synced";
+  switch (write->outcome()) {
+    case WriteResponse::CREATED:
+      return (write->problems_size() > 0 || map.problems_size() > 0) ? "created_with_warnings"
+                                                                      : "created";
+    case WriteResponse::DUPLICATE: return "duplicate";
+    case WriteResponse::REJECTED: return "rejected";
+    default: return "unknown";
+  }
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(store::Inbox* inbox, ConnectionsFn connections, MapperClient* mapper,
+                       WriterClient* writer, NotesClient* notes, DispatcherOptions options)
+    : inbox_(inbox),
+      connections_(std::move(connections)),
+      mapper_(mapper),
+      writer_(writer),
+      notes_(notes),
+      options_(std::move(options)) {}
+
+Dispatcher::~Dispatcher() { Stop(); }
+
+void Dispatcher::Start() {
+  DispatcherMetrics::Get();
+  for (int i = 0; i < options_.workers; ++i) {
+    threads_.emplace_back([this, i] { WorkerLoop(i); });
+  }
+}
+
+void Dispatcher::Stop() {
+  stopping_ = true;
+  wake_.notify_all();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+}
+
+void Dispatcher::Wake() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++wake_generation_;
+  }
+  wake_.notify_one();
+}
+
+void Dispatcher::WorkerLoop(int index) {
+  std::string owner = absl::StrCat(options_.owner, "/", index);
+  while (!stopping_) {
+    uint64_t generation;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      generation = wake_generation_;
+    }
+    std::set<std::string> paused;
+    for (const auto& [id, conn] : connections_()->all()) {
+      if (conn.paused()) paused.insert(id);
+    }
+    auto claimed = inbox_->Claim(absl::Now(), 1, options_.lease, owner, paused);
+    if (!claimed.ok()) {
+      log::Error("inbox claim failed", {{"error", std::string(claimed.status().message())}});
+    } else if (!claimed->empty()) {
+      Process(std::move(claimed->front()));
+      continue;
+    }
+    std::unique_lock<std::mutex> lock(mu_);
+    wake_.wait_for(lock, absl::ToChronoMilliseconds(options_.idle_poll),
+                   [&] { return stopping_ || wake_generation_ != generation; });
+  }
+}
+
+absl::Duration Dispatcher::Backoff(int attempts) {
+  double factor = std::pow(2.0, std::min(attempts, 30));
+  absl::Duration d = std::min(options_.retry_base * factor, options_.retry_max);
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  std::uniform_real_distribution<double> jitter(0.5, 1.0);
+  return d * jitter(rng);
+}
+
+void Dispatcher::Retry(const store::StoredEvent& event, const std::string& step,
+                       const std::string& error, absl::Duration at_least) {
+  absl::Time now = absl::Now();
+  int attempts = event.attempts + 1;
+  DispatcherMetrics::Get().retries.Add({{"step", step}}).Increment();
+  if (attempts >= options_.max_attempts || now - event.received_at > options_.max_age) {
+    std::string detail = absl::StrCat("gave up after ", attempts, " attempts since ",
+                                      absl::FormatTime(event.received_at), ": ", error);
+    auto status = inbox_->Advance(
+        event.id,
+        store::StepUpdate{EventState::kDead, step, "dead", detail, std::nullopt, std::nullopt,
+                          std::nullopt, std::string("dead")},
+        now);
+    DispatcherMetrics::Get().finished.Add({{"outcome", "dead"}}).Increment();
+    log::Error("event dead", {{"event_id", event.id}, {"connection", event.connection_id},
+                              {"step", step}, {"error", error}, {"status", status.ToString()}});
+    return;
+  }
+  absl::Duration delay = std::max(Backoff(event.attempts), at_least);
+  auto status = inbox_->ScheduleRetry(event.id, now + delay, step, error, now);
+  log::Warn("step failed, will retry", {{"event_id", event.id},
+                                        {"connection", event.connection_id},
+                                        {"step", step},
+                                        {"attempt", attempts},
+                                        {"retry_in_ms", absl::ToInt64Milliseconds(delay)},
+                                        {"error", error}});
+  if (!status.ok()) log::Error("recording the retry failed", {{"error", status.ToString()}});
+}
+
+void Dispatcher::Process(store::StoredEvent event) {
+  auto connections = connections_();
+  const config::Connection* conn = connections->Find(event.connection_id);
+  if (conn == nullptr) {
+    Retry(event, "connection",
+          absl::StrCat("connection '", event.connection_id,
+                       "' is no longer in the configuration; add it back to sync this hire"),
+          options_.retry_max);
+    return;
+  }
+  MapResponse map;
+  WriteResponse write;
+  if (!event.map_result.empty()) map.ParseFromString(event.map_result);
+  if (!event.write_result.empty()) write.ParseFromString(event.write_result);
+
+  auto advance = [&](store::StepUpdate update) {
+    absl::Status status = inbox_->Advance(event.id, update, absl::Now());
+    if (!status.ok()) {
+      log::Error("recording a step failed", {{"event_id", event.id}, {"error", status.ToString()}});
+      return false;
+    }
+    event.state = update.state;
+    return true;
+  };
+
+  while (!stopping_) {
+    switch (event.state) {
+      case EventState::kReceived: {
+        hiresync::v1::MapRequest request;
+        *request.mutable_event() = event.event;
+        *request.mutable_options() = conn->proto.mapping();
+        auto result = mapper_->Map(request);
+        if (!result.ok()) {
+          Retry(event, "map", absl::StrCat("mapper: ", result.status().ToString()), absl::ZeroDuration());
+          return;
+        }
+        map = *result;
+        if (!advance({EventState::kMapped, "map", map.syncable() ? "ok" : "not_syncable",
+                      Summarize(map.problems()), map.SerializeAsString()})) {
+          return;
+        }
+        break;
+      }
+      case EventState::kMapped: {
+        if (!map.syncable()) {
+          if (!advance({EventState::kWritten, "write", "skipped",
+                        "not written: the hire has problems to fix first"})) {
+            return;
+          }
+          break;
+        }
+        hiresync::v1::WriteRequest request;
+        *request.mutable_new_hire() = map.new_hire();
+        auto result = writer_->Write(request);
+        if (!result.ok()) {
+          Retry(event, "write", absl::StrCat("writer: ", result.status().ToString()), absl::ZeroDuration());
+          return;
+        }
+        if (result->outcome() == WriteResponse::RETRY_LATER ||
+            result->outcome() == WriteResponse::OUTCOME_UNSPECIFIED) {
+          Retry(event, "write", absl::StrCat("GoCo: ", result->reason()),
+                absl::Seconds(result->retry_after_seconds()));
+          return;
+        }
+        write = *result;
+        if (write.outcome() == WriteResponse::CREATED && !write.resumed()) {
+          DispatcherMetrics::Get().hire_to_employee.Observe(
+              absl::ToDoubleSeconds(absl::Now() - event.received_at));
+        }
+        log::Info("written", {{"event_id", event.id},
+                              {"connection", event.connection_id},
+                              {"outcome", WriteResponse::Outcome_Name(write.outcome())},
+                              {"employee_id", write.employee_id()},
+                              {"warnings", Summarize(write.problems())}});
+        if (!advance({EventState::kWritten, "write",
+                      absl::AsciiStrToLower(WriteResponse::Outcome_Name(write.outcome())),
+                      absl::StrCat(write.employee_id(), write.reason().empty() ? "" : ": ",
+                                   write.reason()),
+                      std::nullopt, write.SerializeAsString()})) {
+          return;
+        }
+        break;
+      }
+      case EventState::kWritten: {
+        bool created = map.syncable() && write.outcome() == WriteResponse::CREATED;
+        bool warnings = map.problems_size() > 0 || write.problems_size() > 0;
+        if (created && !warnings && !conn->proto.mapping().success_notes()) {
+          if (!advance({EventState::kNoted, "note", "not_needed",
+                        "synced without problems; success notes are off"})) {
+            return;
+          }
+          break;
+        }
+        if (notes_ == nullptr) {
+          if (!advance({EventState::kNoted, "note", "skipped",
+                        "no notes service is configured (--notes_addr)"})) {
+            return;
+          }
+          break;
+        }
+        PostNoteRequest request;
+        request.set_connection_id(event.connection_id);
+        request.set_candidate_id(event.candidate_id);
+        request.set_event_id(absl::StrCat(event.connection_id, "/", event.id));
+        request.set_employee_id(write.employee_id());
+        request.set_reason(write.reason());
+        for (const auto& p : map.problems()) *request.add_problems() = p;
+        for (const auto& p : write.problems()) *request.add_problems() = p;
+        request.set_kind(created ? (warnings ? PostNoteRequest::SYNCED_WITH_WARNINGS
+                                             : PostNoteRequest::SYNCED)
+                                 : PostNoteRequest::NOT_SYNCED);
+        auto result = notes_->Post(request);
+        if (!result.ok()) {
+          Retry(event, "note", absl::StrCat("notes: ", result.status().ToString()), absl::ZeroDuration());
+          return;
+        }
+        if (!advance({EventState::kNoted, "note", result->already_posted() ? "already_posted" : "posted",
+                      absl::StrCat("note ", result->note_id()), std::nullopt, std::nullopt,
+                      result->SerializeAsString()})) {
+          return;
+        }
+        break;
+      }
+      case EventState::kNoted: {
+        std::string outcome = FinalOutcome(map, map.syncable() ? &write : nullptr);
+        if (!advance({EventState::kDone, "done", outcome, "", std::nullopt, std::nullopt,
+                      std::nullopt, outcome})) {
+          return;
+        }
+        DispatcherMetrics::Get().finished.Add({{"outcome", outcome}}).Increment();
+        log::Info("event done", {{"event_id", event.id},
+                                 {"connection", event.connection_id},
+                                 {"outcome", outcome}});
+        return;
+      }
+      case EventState::kDone:
+      case EventState::kDead:
+        return;
+    }
+  }
+  // Stopping between steps: hand the event back so the next start resumes it.
+  inbox_->Release(event.id).IgnoreError();
+}
+
+}  // namespace hiresync::ingress

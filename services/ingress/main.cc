@@ -1,0 +1,184 @@
+// hiresync-ingress: the Greenhouse webhook endpoint, the inbox and the dispatcher.
+#include <cstdio>
+#include <memory>
+#include <mutex>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "common/config/config.h"
+#include "common/config/flags.h"
+#include "common/grpc/server.h"
+#include "common/http/admin_server.h"
+#include "common/log/log.h"
+#include "common/metrics/metrics.h"
+#include "common/service/lifecycle.h"
+#include "common/store/inbox.h"
+#include "services/ingress/dispatcher.h"
+#include "services/ingress/pipeline_clients.h"
+#include "services/ingress/webhook_handler.h"
+#include "services/ingress/webhook_server.h"
+
+ABSL_FLAG(std::string, config, "", "Connections file (JSON, schema hiresync.v1.ConfigFile).");
+ABSL_FLAG(std::string, inbox, "", "SQLite file of the inbox (created if missing).");
+ABSL_FLAG(std::string, webhook_host, "127.0.0.1", "Address of the webhook listener.");
+ABSL_FLAG(int, webhook_port, 8080, "Port of the webhook listener.");
+ABSL_FLAG(int64_t, max_body_bytes, 5 * 1024 * 1024, "Largest webhook body accepted (413 above).");
+ABSL_FLAG(std::string, grpc_listen, "127.0.0.1:50051", "gRPC listen address (health, reflection).");
+ABSL_FLAG(std::string, admin_host, "127.0.0.1", "Address of the admin HTTP listener.");
+ABSL_FLAG(int, admin_listen_port, 9101, "Port of the admin HTTP listener (/metrics, /healthz, /readyz).");
+ABSL_FLAG(std::string, mapper_addr, "127.0.0.1:50052", "gRPC target of hiresync-mapper.");
+ABSL_FLAG(std::string, writer_addr, "127.0.0.1:50053", "gRPC target of hiresync-writer.");
+ABSL_FLAG(std::string, notes_addr, "", "gRPC target of hiresync-notes; empty: no notes.");
+ABSL_FLAG(int, workers, 4, "Events processed in parallel.");
+ABSL_FLAG(int64_t, retry_base_ms, 2000, "First retry delay; doubles each attempt, with jitter.");
+ABSL_FLAG(int64_t, retry_max_ms, 15 * 60 * 1000, "Longest retry delay.");
+ABSL_FLAG(int, max_attempts, 400, "Attempts before an event is DEAD.");
+ABSL_FLAG(int64_t, max_event_age_s, 72 * 3600, "Age after which a failing event is DEAD.");
+ABSL_FLAG(int64_t, call_deadline_ms, 30000, "Deadline of each call to mapper, writer and notes.");
+ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error.");
+
+namespace {
+
+using namespace hiresync;  // NOLINT: main wires the project's pieces together
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "hiresync-ingress: %s\n", message.c_str());
+  log::Error("cannot start", {{"error", message}});
+  return 2;
+}
+
+class StateGauges {
+ public:
+  StateGauges()
+      : events_(prometheus::BuildGauge()
+                    .Name("hiresync_events")
+                    .Help("Events in the inbox, by state.")
+                    .Register(*metrics::Registry())),
+        oldest_(prometheus::BuildGauge()
+                    .Name("hiresync_oldest_pending_event_timestamp_seconds")
+                    .Help("Arrival time of the oldest unfinished event (0 when none).")
+                    .Register(*metrics::Registry())
+                    .Add({})) {
+    for (auto state : {store::EventState::kReceived, store::EventState::kMapped,
+                       store::EventState::kWritten, store::EventState::kNoted,
+                       store::EventState::kDone, store::EventState::kDead}) {
+      by_state_.emplace_back(state, &events_.Add({{"state", store::StateName(state)}}));
+    }
+  }
+  void Refresh(store::Inbox& inbox) {
+    for (auto& [state, gauge] : by_state_) {
+      auto count = inbox.Count(state);
+      if (count.ok()) gauge->Set(static_cast<double>(*count));
+    }
+    auto oldest = inbox.OldestPending();
+    if (oldest.ok()) oldest_.Set(oldest->has_value() ? absl::ToUnixSeconds(**oldest) : 0);
+  }
+
+ private:
+  prometheus::Family<prometheus::Gauge>& events_;
+  prometheus::Gauge& oldest_;
+  std::vector<std::pair<store::EventState, prometheus::Gauge*>> by_state_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  service::BlockSignals();
+  config::ParseFlags(argc, argv,
+                     "hiresync-ingress --config FILE --inbox FILE [flags]: receives Greenhouse "
+                     "webhooks and syncs hires to GoCo. Every flag can also be set as "
+                     "HIRESYNC_<FLAG> in the environment.");
+  log::Level level;
+  if (!log::ParseLevel(absl::GetFlag(FLAGS_log_level), &level)) {
+    return Fail("--log_level must be debug, info, warn or error");
+  }
+  log::Init("ingress", level);
+  if (absl::GetFlag(FLAGS_config).empty()) return Fail("--config is required (the connections file)");
+  if (absl::GetFlag(FLAGS_inbox).empty()) return Fail("--inbox is required (a SQLite file path)");
+
+  // The admin listener comes up first so /healthz answers during slow start-up; /readyz
+  // stays 503 until everything is ready.
+  http::AdminServer admin;
+  if (auto s = admin.Start(absl::GetFlag(FLAGS_admin_host), absl::GetFlag(FLAGS_admin_listen_port));
+      !s.ok()) {
+    return Fail(std::string(s.message()));
+  }
+
+  auto loaded = config::Load(absl::GetFlag(FLAGS_config));
+  if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
+  std::mutex connections_mu;
+  std::shared_ptr<const config::Connections> connections = *loaded;
+  auto current_connections = [&] {
+    std::lock_guard<std::mutex> lock(connections_mu);
+    return connections;
+  };
+
+  auto inbox = store::OpenSqliteInbox(absl::GetFlag(FLAGS_inbox));
+  if (!inbox.ok()) return Fail(std::string(inbox.status().message()));
+
+  absl::Duration deadline = absl::Milliseconds(absl::GetFlag(FLAGS_call_deadline_ms));
+  auto mapper = ingress::MakeGrpcMapperClient(absl::GetFlag(FLAGS_mapper_addr), deadline);
+  auto writer = ingress::MakeGrpcWriterClient(absl::GetFlag(FLAGS_writer_addr), deadline);
+  std::unique_ptr<ingress::NotesClient> notes;
+  if (!absl::GetFlag(FLAGS_notes_addr).empty()) {
+    notes = ingress::MakeGrpcNotesClient(absl::GetFlag(FLAGS_notes_addr), deadline);
+  }
+
+  ingress::DispatcherOptions options;
+  options.workers = absl::GetFlag(FLAGS_workers);
+  options.retry_base = absl::Milliseconds(absl::GetFlag(FLAGS_retry_base_ms));
+  options.retry_max = absl::Milliseconds(absl::GetFlag(FLAGS_retry_max_ms));
+  options.max_attempts = absl::GetFlag(FLAGS_max_attempts);
+  options.max_age = absl::Seconds(absl::GetFlag(FLAGS_max_event_age_s));
+  options.owner = absl::StrCat("ingress-", getpid());
+  ingress::Dispatcher dispatcher(inbox->get(), current_connections, mapper.get(), writer.get(),
+                                 notes.get(), options);
+
+  ingress::WebhookHandler handler(current_connections, inbox->get(),
+                                  static_cast<size_t>(absl::GetFlag(FLAGS_max_body_bytes)),
+                                  [&dispatcher](int64_t) { dispatcher.Wake(); });
+  ingress::WebhookServerOptions webhook_options;
+  webhook_options.host = absl::GetFlag(FLAGS_webhook_host);
+  webhook_options.port = absl::GetFlag(FLAGS_webhook_port);
+  webhook_options.max_body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_body_bytes));
+  ingress::WebhookServer webhooks(&handler, webhook_options);
+
+  auto grpc_server = grpcutil::StartServer(absl::GetFlag(FLAGS_grpc_listen), {});
+  if (!grpc_server.ok()) return Fail(std::string(grpc_server.status().message()));
+  if (auto s = webhooks.Start(); !s.ok()) return Fail(std::string(s.message()));
+  dispatcher.Start();
+  grpc_server->SetServing(true);
+  admin.SetReady(true);
+  log::Info("listening", {{"webhook_port", webhooks.port()},
+                          {"grpc_port", grpc_server->port},
+                          {"admin_port", admin.port()},
+                          {"connections", connections->size()}});
+
+  StateGauges gauges;
+  auto refresh = [&] { gauges.Refresh(**inbox); };
+  refresh();
+  while (service::WaitForSignal(refresh) == service::Signal::kReload) {
+    auto reloaded = config::Load(absl::GetFlag(FLAGS_config));
+    if (!reloaded.ok()) {
+      log::Error("config reload refused; keeping the previous one",
+                 {{"error", std::string(reloaded.status().message())}});
+      continue;
+    }
+    {
+      std::lock_guard<std::mutex> lock(connections_mu);
+      connections = *reloaded;
+    }
+    dispatcher.Wake();
+    log::Info("config reloaded", {{"connections", (*reloaded)->size()}});
+  }
+
+  log::Info("shutting down");
+  admin.SetReady(false);
+  grpc_server->SetServing(false);
+  webhooks.Stop();
+  dispatcher.Stop();
+  grpc_server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  admin.Stop();
+  log::Info("stopped");
+  return 0;
+}
