@@ -254,7 +254,9 @@ absl::StatusOr<std::unique_ptr<GoCoClient>> GoCoClient::Create(const std::string
   impl->http.set_read_timeout(micros(options.read_timeout));
   impl->http.set_write_timeout(micros(options.write_timeout));
   impl->http.set_url_encode(false);  // paths are percent-encoded here
-  impl->http.set_keep_alive(true);
+  // httplib 0.11 does not notice a keep-alive connection the server closed while idle, so
+  // each call gets a fresh connection rather than a spurious failure.
+  impl->http.set_keep_alive(false);
   impl->http.set_bearer_token_auth(api_key.c_str());
   return std::unique_ptr<GoCoClient>(new GoCoClient(std::move(impl)));
 }
@@ -290,8 +292,8 @@ absl::StatusOr<GoCoClient::Answer> GoCoClient::Send(const Call& call) {
   if (!result) {
     WriterMetrics::Get().ObserveGoCoCall(endpoint, 0, seconds);
     GoCoError error;
-    error.message = absl::StrCat(httplib::to_string(result.error()), " calling ", endpoint,
-                                 "; GoCo may be down or unreachable, the call will be retried");
+    error.message = absl::StrCat(httplib::to_string(result.error()), " error calling ", endpoint,
+                                 " (GoCo down, unreachable or too slow)");
     return error.ToStatus();
   }
   const httplib::Response& response = *result;
