@@ -67,9 +67,9 @@ absl::StatusOr<std::string> AttachmentFetcher::Fetch(const std::string& url) {
           return true;
         });
     if (too_large) {
-      return absl::OutOfRangeError(absl::StrCat(
-          "the file is larger than ", options_.max_bytes / (1024 * 1024),
-          " MiB, GoCo's limit per file; upload a smaller copy in GoCo by hand"));
+      return absl::OutOfRangeError(
+          absl::StrCat("the file is larger than ", options_.max_bytes / (1024 * 1024),
+                       " MiB, GoCo's limit per file; upload a smaller copy in GoCo by hand"));
     }
     if (!result) {
       return absl::UnavailableError(absl::StrCat("the attachment could not be downloaded (",
@@ -98,16 +98,16 @@ absl::StatusOr<std::string> AttachmentFetcher::Fetch(const std::string& url) {
           "if it is still needed");
     }
     if (response.status >= 500 || response.status == 429) {
-      return absl::UnavailableError(absl::StrCat("the attachment server answered ",
-                                                 response.status, "; it will be retried"));
+      return absl::UnavailableError(
+          absl::StrCat("the attachment server answered ", response.status, "; it will be retried"));
     }
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the attachment server answered ", response.status,
-        "; re-send the hire from Greenhouse, or add the document in GoCo by hand"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("the attachment server answered ", response.status,
+                     "; re-send the hire from Greenhouse, or add the document in GoCo by hand"));
   }
-  return absl::FailedPreconditionError(absl::StrCat(
-      "the attachment link redirected more than ", options_.max_redirects,
-      " times; add the document in GoCo by hand"));
+  return absl::FailedPreconditionError(absl::StrCat("the attachment link redirected more than ",
+                                                    options_.max_redirects,
+                                                    " times; add the document in GoCo by hand"));
 }
 
 }  // namespace hiresync::writer

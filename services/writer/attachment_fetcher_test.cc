@@ -23,15 +23,13 @@ class AttachmentFetcherTest : public ::testing::Test {
       res.status = 403;
       res.set_content("<Error>Request has expired</Error>", "application/xml");
     });
-    server_.Get("/missing.pdf", [](const httplib::Request&, httplib::Response& res) {
-      res.status = 404;
-    });
+    server_.Get("/missing.pdf",
+                [](const httplib::Request&, httplib::Response& res) { res.status = 404; });
     server_.Get("/big.bin", [](const httplib::Request&, httplib::Response& res) {
       res.set_content(std::string(4096, 'x'), "application/octet-stream");
     });
-    server_.Get("/broken.pdf", [](const httplib::Request&, httplib::Response& res) {
-      res.status = 503;
-    });
+    server_.Get("/broken.pdf",
+                [](const httplib::Request&, httplib::Response& res) { res.status = 503; });
     server_.Get(R"(/hop/(\d+))", [](const httplib::Request& req, httplib::Response& res) {
       int n = std::stoi(req.matches[1]);
       res.set_redirect(n == 0 ? "/resume.pdf" : absl::StrCat("/hop/", n - 1));

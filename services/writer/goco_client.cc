@@ -147,8 +147,8 @@ absl::StatusOr<BaseUrl> ParseBaseUrl(const std::string& url) {
   }
   std::string scheme = url.substr(0, scheme_end);
   if (scheme != "http" && scheme != "https") {
-    return absl::InvalidArgumentError(absl::StrCat("GoCo base URL \"", url,
-                                                   "\" must start with http:// or https://"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("GoCo base URL \"", url, "\" must start with http:// or https://"));
   }
   size_t path_start = url.find('/', scheme_end + 3);
   BaseUrl base;
@@ -326,8 +326,9 @@ absl::StatusOr<GoCoClient::Answer> GoCoClient::Send(const Call& call) {
       GoCoError error;
       error.http_status = 502;
       error.code = "bad_response";
-      error.message = absl::StrCat("GoCo answered ", endpoint,
-                                   " with a body that is not a JSON object; the call will be retried");
+      error.message =
+          absl::StrCat("GoCo answered ", endpoint,
+                       " with a body that is not a JSON object; the call will be retried");
       return error.ToStatus();
     }
     return answer;
@@ -335,7 +336,8 @@ absl::StatusOr<GoCoClient::Answer> GoCoClient::Send(const Call& call) {
   GoCoError error;
   error.http_status = response.status;
   error.retry_after_seconds = retry_after;
-  if (answer.body.is_object() && answer.body.contains("error") && answer.body["error"].is_object()) {
+  if (answer.body.is_object() && answer.body.contains("error") &&
+      answer.body["error"].is_object()) {
     const Json& body = answer.body["error"];
     error.code = StringField(body, "code");
     error.message = StringField(body, "message");
@@ -377,7 +379,8 @@ absl::StatusOr<std::vector<Employee>> GoCoClient::FindEmployees(const EmployeeQu
   absl::StrAppend(&filter, "&status=any&limit=", kPageSize);
   std::vector<Employee> employees;
   for (int page = 0; page < kMaxPages; ++page) {
-    Call call("GET", absl::StrCat(kEmployeesPath, "?", filter, "&offset=", employees.size()), kEmployeesRoute);
+    Call call("GET", absl::StrCat(kEmployeesPath, "?", filter, "&offset=", employees.size()),
+              kEmployeesRoute);
     auto answer = Send(call);
     if (!answer.ok()) return answer.status();
     const Json& body = answer->body;
@@ -404,7 +407,8 @@ absl::StatusOr<Employee> GoCoClient::CreateEmployee(const EmployeeDraft& draft,
 }
 
 absl::StatusOr<std::vector<Document>> GoCoClient::ListDocuments(const std::string& employee_id) {
-  Call call("GET", absl::StrCat(kEmployeesPath, "/", PercentEncode(employee_id), "/documents"), kDocumentsRoute);
+  Call call("GET", absl::StrCat(kEmployeesPath, "/", PercentEncode(employee_id), "/documents"),
+            kDocumentsRoute);
   auto answer = Send(call);
   if (!answer.ok()) return answer.status();
   std::vector<Document> documents;
@@ -419,7 +423,8 @@ absl::StatusOr<std::vector<Document>> GoCoClient::ListDocuments(const std::strin
 
 absl::StatusOr<Document> GoCoClient::UploadDocument(const std::string& employee_id,
                                                     const Upload& upload) {
-  Call call("POST", absl::StrCat(kEmployeesPath, "/", PercentEncode(employee_id), "/documents"), kDocumentsRoute);
+  Call call("POST", absl::StrCat(kEmployeesPath, "/", PercentEncode(employee_id), "/documents"),
+            kDocumentsRoute);
   call.upload = &upload;
   auto answer = Send(call);
   if (!answer.ok()) return answer.status();

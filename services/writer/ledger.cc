@@ -37,15 +37,15 @@ std::string Column(sqlite3_stmt* stmt, int index) {
 
 absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(const std::string& path) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close(db);
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cannot open the writer ledger \"", path, "\": ", message,
-        "; check that the folder exists and is writable (--ledger)"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot open the writer ledger \"", path, "\": ", message,
+                     "; check that the folder exists and is writable (--ledger)"));
   }
   std::unique_ptr<Ledger> ledger(new Ledger(db, path));
   sqlite3_busy_timeout(db, 5000);
@@ -80,8 +80,8 @@ absl::Status Ledger::Error(const char* what) {
   if (db_ == nullptr) {
     return absl::FailedPreconditionError("the writer ledger is closed (the writer is stopping)");
   }
-  return absl::UnavailableError(absl::StrCat("writer ledger \"", path_, "\": ", what, " failed: ",
-                                             sqlite3_errmsg(db_),
+  return absl::UnavailableError(absl::StrCat("writer ledger \"", path_, "\": ", what,
+                                             " failed: ", sqlite3_errmsg(db_),
                                              "; check the disk and the file's permissions"));
 }
 
@@ -97,8 +97,8 @@ absl::Status Ledger::Exec(const char* sql) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<LedgerEmployee>> Ledger::FindEmployee(
-    const std::string& connection_id, int64_t application_id) {
+absl::StatusOr<std::optional<LedgerEmployee>> Ledger::FindEmployee(const std::string& connection_id,
+                                                                   int64_t application_id) {
   std::lock_guard lock(mutex_);
   if (db_ == nullptr) return Error("reading");
   Statement stmt(db_,

@@ -52,7 +52,8 @@ int main(int argc, char** argv) {
     return Fail("--config is required: the connections file (or HIRESYNC_CONFIG)");
   }
   if (absl::GetFlag(FLAGS_ledger).empty()) {
-    return Fail("--ledger is required: the SQLite file of the writer's ledger (or HIRESYNC_LEDGER)");
+    return Fail(
+        "--ledger is required: the SQLite file of the writer's ledger (or HIRESYNC_LEDGER)");
   }
   if (absl::GetFlag(FLAGS_attachment_max_bytes) <= 0) {
     return Fail("--attachment_max_bytes must be positive");

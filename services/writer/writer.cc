@@ -60,11 +60,11 @@ WriteResponse FromGoCoFailure(const absl::Status& status, const std::string& doi
                       error->retry_after_seconds);
   }
   if (http == 0 || http >= 500) {
-    return RetryLater(absl::StrCat("GoCo is unavailable (",
-                                   http == 0 ? std::string("no answer") : absl::StrCat(http),
-                                   ") while ", doing, ": ", error->message,
-                                   "; the hire will be retried"),
-                      error->retry_after_seconds);
+    return RetryLater(
+        absl::StrCat("GoCo is unavailable (",
+                     http == 0 ? std::string("no answer") : absl::StrCat(http), ") while ", doing,
+                     ": ", error->message, "; the hire will be retried"),
+        error->retry_after_seconds);
   }
   std::string reason = absl::StrCat("GoCo refused ", doing, " (", http, "): ", error->message);
   WriteResponse response = Rejected("");
@@ -207,17 +207,17 @@ absl::StatusOr<WriteResponse> Writer::Write(const WriteRequest& request) {
                               : "\" is disabled in the writer's configuration",
         "; add or enable it in the connections file and restart the writer, then re-send the "
         "hire"));
-  } else if (hire.first_name().empty() || hire.last_name().empty() ||
-             hire.application_id() <= 0 || hire.candidate_id() <= 0) {
+  } else if (hire.first_name().empty() || hire.last_name().empty() || hire.application_id() <= 0 ||
+             hire.candidate_id() <= 0) {
     response = Rejected(
         "the hire lacks a first name, last name, candidate id or application id; fix the "
         "candidate in Greenhouse and re-send the hire");
   } else {
     auto company = CompanyFor(*connection);
     if (!company.ok()) {
-      response = Rejected(absl::StrCat("the GoCo settings of connection \"", connection->id(),
-                                       "\" cannot be used: ",
-                                       std::string(company.status().message())));
+      response =
+          Rejected(absl::StrCat("the GoCo settings of connection \"", connection->id(),
+                                "\" cannot be used: ", std::string(company.status().message())));
     } else {
       response = WriteWith(*connection, **company, request);
     }
@@ -319,8 +319,8 @@ absl::StatusOr<WriteResponse> Writer::WriteWith(const config::Connection& connec
         if (value.empty()) continue;
         auto id = company.catalog->Resolve(kind, value);
         if (!id.ok()) {
-          return FromGoCoFailure(id.status(), absl::StrCat("reading GoCo's ", FieldName(kind),
-                                                           " list"));
+          return FromGoCoFailure(id.status(),
+                                 absl::StrCat("reading GoCo's ", FieldName(kind), " list"));
         }
         if (id->has_value()) {
           *DraftId(draft, kind) = **id;
@@ -366,8 +366,7 @@ absl::StatusOr<WriteResponse> Writer::WriteWith(const config::Connection& connec
   response.set_employee_id(employee_id);
   response.set_outcome(WriteResponse::CREATED);
   if (hire.documents_size() > 0) {
-    if (absl::Status status = UploadDocuments(company, hire, employee_id, response);
-        !status.ok()) {
+    if (absl::Status status = UploadDocuments(company, hire, employee_id, response); !status.ok()) {
       return status;
     }
   }
@@ -401,9 +400,10 @@ absl::Status Writer::UploadDocuments(Company& company, const NewHire& hire,
     auto bytes = attachments_->Fetch(document.url());
     if (!bytes.ok()) {
       if (status::IsTransient(bytes.status())) {
-        response = RetryLater(absl::StrCat("an attachment could not be downloaded from Greenhouse (",
-                                           std::string(bytes.status().message()), ")"),
-                              0);
+        response =
+            RetryLater(absl::StrCat("an attachment could not be downloaded from Greenhouse (",
+                                    std::string(bytes.status().message()), ")"),
+                       0);
         response.set_employee_id(employee_id);
         return absl::OkStatus();
       }
@@ -412,9 +412,9 @@ absl::Status Writer::UploadDocuments(Company& company, const NewHire& hire,
       problem->set_code("document_not_downloaded");
       problem->set_field("documents");
       problem->set_value(document.filename());
-      problem->set_message(absl::StrCat("The document '", document.filename(),
-                                        "' was not added to the GoCo employee: ",
-                                        std::string(bytes.status().message()), "."));
+      problem->set_message(absl::StrCat(
+          "The document '", document.filename(),
+          "' was not added to the GoCo employee: ", std::string(bytes.status().message()), "."));
       continue;
     }
     std::string sha = crypto::Sha256Hex(*bytes);
@@ -441,8 +441,8 @@ absl::Status Writer::UploadDocuments(Company& company, const NewHire& hire,
         problem->set_field("documents");
         problem->set_value(document.filename());
         problem->set_message(absl::StrCat(
-            "GoCo refused the document '", document.filename(), "' (", http, ": ",
-            error->message, "); the employee was created without it. Upload it in GoCo by hand",
+            "GoCo refused the document '", document.filename(), "' (", http, ": ", error->message,
+            "); the employee was created without it. Upload it in GoCo by hand",
             http == 413 ? " as a smaller file (GoCo takes at most 25 MiB a file)." : "."));
         continue;
       }

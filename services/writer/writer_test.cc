@@ -1,4 +1,6 @@
 // The writer against the real goco-sandbox binary (tests/sandboxes/goco).
+#include "services/writer/writer.h"
+
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
@@ -16,7 +18,6 @@
 #include "services/writer/attachment_fetcher.h"
 #include "services/writer/goco_client.h"
 #include "services/writer/ledger.h"
-#include "services/writer/writer.h"
 #include "tests/support/process.h"
 
 namespace hiresync::writer {
@@ -103,15 +104,13 @@ class WriterTest : public ::testing::Test {
     dir_ = new TempDir();
     hiresync::testing::WriteFile(dir_->File("goco.key"), kApiKey);
     port_ = FreePort();
-    auto process = Process::Start(
-        hiresync::testing::BinDir() + "/goco-sandbox",
-        {"--host", "127.0.0.1", "--port", std::to_string(port_), "--company", "demo",
-         "--api-key-file", dir_->File("goco.key")},
-        {}, dir_->File("goco-sandbox.log"));
+    auto process = Process::Start(hiresync::testing::BinDir() + "/goco-sandbox",
+                                  {"--host", "127.0.0.1", "--port", std::to_string(port_),
+                                   "--company", "demo", "--api-key-file", dir_->File("goco.key")},
+                                  {}, dir_->File("goco-sandbox.log"));
     ASSERT_TRUE(process.ok()) << process.status();
     sandbox_ = process->release();
-    ASSERT_TRUE(hiresync::testing::WaitForHttp(port_, "/_sandbox/healthz"))
-        << sandbox_->Log();
+    ASSERT_TRUE(hiresync::testing::WaitForHttp(port_, "/_sandbox/healthz")) << sandbox_->Log();
   }
   static void TearDownTestSuite() {
     delete sandbox_;
@@ -148,8 +147,8 @@ class WriterTest : public ::testing::Test {
   void MakeWriter(hiresync::v1::MappingOptions::DuplicateRule rule) {
     auto connections = config::Parse(ConfigJson(rule), "test");
     ASSERT_TRUE(connections.ok()) << connections.status();
-    writer_ = std::make_unique<Writer>(*connections, ledger_.get(), &fetcher_,
-                                       RealGoCoFactory(clock_));
+    writer_ =
+        std::make_unique<Writer>(*connections, ledger_.get(), &fetcher_, RealGoCoFactory(clock_));
   }
 
   struct Reply {
@@ -186,8 +185,8 @@ class WriterTest : public ::testing::Test {
   }
   static Json Employees() { return Sandbox("GET", "/_sandbox/employees", "").body["data"]; }
   static int64_t Requests(const std::string& method, const std::string& path) {
-    Reply reply = Sandbox("GET", absl::StrCat("/_sandbox/requests?method=", method, "&path=", path),
-                          "");
+    Reply reply =
+        Sandbox("GET", absl::StrCat("/_sandbox/requests?method=", method, "&path=", path), "");
     return reply.body.value("count", int64_t{-1});
   }
   // The catalog id GoCo gave `name`, read through the contract API.
@@ -376,8 +375,8 @@ TEST_F(WriterTest, ValidationErrorIsRejectedWithGoCosMessage) {
   EXPECT_NE(response.reason().find("start_date"), std::string::npos) << response.reason();
   bool field_named = false;
   for (const auto& problem : response.problems()) {
-    field_named |= problem.field() == "start_date" &&
-                   problem.severity() == hiresync::v1::Problem::ERROR;
+    field_named |=
+        problem.field() == "start_date" && problem.severity() == hiresync::v1::Problem::ERROR;
   }
   EXPECT_TRUE(field_named);
   EXPECT_EQ(Employees().size(), 0u);
@@ -516,6 +515,30 @@ TEST_F(WriterTest, ExpiredAttachmentIsAWarningAndTheEmployeeIsCreated) {
   EXPECT_EQ(Employees().size(), 1u);
 }
 
+TEST_F(WriterTest, DocumentGoCoRefusesIsAWarningAndTheOthersAreUploaded) {
+  AttachmentServer files;
+  files.Put("photo.png", "not allowed category");
+  files.Put("resume.pdf", "the resume");
+  WriteRequest request = Hire();
+  auto* doc = request.mutable_new_hire()->add_documents();
+  doc->set_filename("photo.png");
+  doc->set_url(files.Url("/files/photo.png"));
+  doc->set_category("headshot");  // not one of GoCo's categories: 422
+  doc = request.mutable_new_hire()->add_documents();
+  doc->set_filename("resume.pdf");
+  doc->set_url(files.Url("/files/resume.pdf"));
+  doc->set_category("resume");
+  WriteResponse response = MustWrite(request);
+  ASSERT_EQ(response.outcome(), WriteResponse::CREATED) << response.reason();
+  EXPECT_EQ(response.documents_uploaded(), 1);
+  ASSERT_EQ(response.problems_size(), 1);
+  EXPECT_EQ(response.problems(0).code(), "document_not_uploaded");
+  EXPECT_EQ(response.problems(0).value(), "photo.png");
+  EXPECT_NE(response.problems(0).message().find("422"), std::string::npos)
+      << response.problems(0).message();
+  EXPECT_EQ(Employees()[0]["documents"].size(), 1u);
+}
+
 TEST_F(WriterTest, RateLimitedCreateCarriesRetryAfter) {
   Fault({{"method", "POST"},
          {"path", "/employees"},
@@ -572,8 +595,8 @@ TEST_F(WriterTest, RealBinaryWritesOverGrpc) {
   WriteResponse response;
   grpc::Status status;
   {
-    auto stub = hiresync::v1::Writer::NewStub(
-        grpcutil::MakeChannel(absl::StrCat("127.0.0.1:", grpc_port)));
+    auto stub =
+        hiresync::v1::Writer::NewStub(grpcutil::MakeChannel(absl::StrCat("127.0.0.1:", grpc_port)));
     auto context = grpcutil::ContextWithDeadline(absl::Seconds(10));
     status = stub->Write(context.get(), Hire(), &response);
   }
@@ -601,8 +624,8 @@ TEST_F(WriterTest, RealBinaryRefusesABadConfig) {
   hiresync::testing::WriteFile(dir_->File("bad.json"), R"({"connections": [{"id": "Bad Id"}]})");
   auto process = Process::Start(
       hiresync::testing::BinDir() + "/hiresync-writer",
-      {"--config", dir_->File("bad.json"), "--ledger", ledger_dir_->File("bad.db"),
-       "--grpc_listen", absl::StrCat("127.0.0.1:", FreePort()), "--admin_listen_port", "0"},
+      {"--config", dir_->File("bad.json"), "--ledger", ledger_dir_->File("bad.db"), "--grpc_listen",
+       absl::StrCat("127.0.0.1:", FreePort()), "--admin_listen_port", "0"},
       {}, ledger_dir_->File("bad.log"));
   ASSERT_TRUE(process.ok());
   EXPECT_EQ((*process)->Wait(), 2);
