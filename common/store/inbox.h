@@ -97,6 +97,10 @@ class Inbox {
   // Releases the lease of an event without recording an attempt (shutdown).
   virtual absl::Status Release(int64_t id) = 0;
 
+  // Releases every lease: for a store that one process owns alone (the SQLite file),
+  // leases found at start were left by a previous run that died.
+  virtual absl::Status ReleaseAllLeases() = 0;
+
   virtual absl::StatusOr<std::optional<StoredEvent>> Get(int64_t id) = 0;
   virtual absl::StatusOr<std::vector<StepRecord>> History(int64_t id) = 0;
   // Events, newest first, optionally of one connection and/or state.

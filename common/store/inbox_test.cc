@@ -93,6 +93,16 @@ TEST_F(InboxTest, ClaimLeasesAndKeepsOneCandidateInOrder) {
   EXPECT_EQ(done_event->write_result, "w");
 }
 
+TEST_F(InboxTest, ReleaseAllLeasesHandsBackWhatADeadRunHeld) {
+  auto a = *inbox_->Insert(MakeEvent("acme", "d1", "s1", 1, 10));
+  ASSERT_EQ(inbox_->Claim(now_, 10, absl::Minutes(5), "dead-run", {})->size(), 1u);
+  EXPECT_TRUE(inbox_->Claim(now_, 10, absl::Minutes(5), "new-run", {})->empty());
+  ASSERT_TRUE(inbox_->ReleaseAllLeases().ok());
+  auto claimed = *inbox_->Claim(now_, 10, absl::Minutes(5), "new-run", {});
+  ASSERT_EQ(claimed.size(), 1u);
+  EXPECT_EQ(claimed[0].id, a.id);
+}
+
 TEST_F(InboxTest, RetryWaitsAndPausedConnectionsAreSkipped) {
   auto a = *inbox_->Insert(MakeEvent("acme", "d1", "s1", 1, 10));
   auto g = *inbox_->Insert(MakeEvent("paused-co", "d1", "s1", 5, 50));

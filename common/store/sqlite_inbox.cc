@@ -165,6 +165,11 @@ class SqliteInbox : public Inbox {
     return stmt.Run();
   }
 
+  absl::Status ReleaseAllLeases() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return db_->Exec("UPDATE events SET lease_owner = NULL, lease_until_ms = 0 WHERE lease_until_ms > 0");
+  }
+
   absl::StatusOr<std::optional<StoredEvent>> Get(int64_t id) override {
     std::lock_guard<std::mutex> lock(mu_);
     ASSIGN_OR_RETURN(auto stmt, db_->Prepare(absl::StrCat("SELECT ", kColumns, " FROM events WHERE id = ?")));

@@ -1,4 +1,8 @@
 // hiresync-ingress: the Greenhouse webhook endpoint, the inbox and the dispatcher.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <memory>
 #include <mutex>
@@ -113,8 +117,18 @@ int main(int argc, char** argv) {
     return connections;
   };
 
+  // The SQLite inbox belongs to one ingress process: hold a lock beside it for our lifetime,
+  // then hand back the claims a previous run left when it died.
+  std::string lock_path = absl::GetFlag(FLAGS_inbox) + ".lock";
+  int lock_fd = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    return Fail(absl::StrCat("the inbox ", absl::GetFlag(FLAGS_inbox),
+                             " is in use by another hiresync-ingress (", lock_path,
+                             " is locked); stop it, or give this one its own --inbox"));
+  }
   auto inbox = store::OpenSqliteInbox(absl::GetFlag(FLAGS_inbox));
   if (!inbox.ok()) return Fail(std::string(inbox.status().message()));
+  if (auto s = (*inbox)->ReleaseAllLeases(); !s.ok()) return Fail(std::string(s.message()));
 
   absl::Duration deadline = absl::Milliseconds(absl::GetFlag(FLAGS_call_deadline_ms));
   auto mapper = ingress::MakeGrpcMapperClient(absl::GetFlag(FLAGS_mapper_addr), deadline);

@@ -1,0 +1,206 @@
+#include "tests/integration/stack.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/crypto/crypto.h"
+#include "common/store/inbox.h"
+#include "httplib.h"
+
+namespace hiresync::testing {
+
+Stack::Stack(StackOptions options) : options_(std::move(options)) {
+  goco_port = FreePort();
+  greenhouse_port = FreePort();
+  webhook_port = FreePort();
+  ingress_admin = FreePort();
+  mapper_admin = FreePort();
+  writer_admin = FreePort();
+  ingress_grpc = FreePort();
+  mapper_grpc = FreePort();
+  writer_grpc = FreePort();
+  WriteFile(dir_.File("webhook-secret"), webhook_secret_ + "\n");
+  WriteFile(dir_.File("goco-key"), goco_api_key + "\n");
+  WriteConfig();
+}
+
+Stack::~Stack() {
+  if (::testing::Test::HasFailure()) {
+    std::fprintf(stderr, "---- stack logs ----\n%s\n", Logs().c_str());
+  }
+  ingress_.reset();
+  writer_.reset();
+  mapper_.reset();
+  greenhouse_.reset();
+  goco_.reset();
+}
+
+void Stack::WriteConfig() {
+  nlohmann::json demo = {
+      {"id", "demo"},
+      {"webhook_secret", {{"file", dir_.File("webhook-secret")}}},
+      {"goco",
+       {{"base_url", absl::StrCat("http://127.0.0.1:", goco_port, "/v1/companies/demo")},
+        {"api_key", {{"file", dir_.File("goco-key")}}}}}};
+  nlohmann::json config = {{"connections", nlohmann::json::array({demo})}};
+  for (const auto& extra : options_.extra_connections) config["connections"].push_back(extra);
+  WriteFile(ConfigPath(), config.dump(2));
+}
+
+std::unique_ptr<Process> Stack::Launch(const std::string& name, const std::string& binary,
+                                       const std::vector<std::string>& args) {
+  auto process = Process::Start(BinDir() + "/" + binary, args, {}, dir_.File(name + ".log"));
+  EXPECT_TRUE(process.ok()) << process.status();
+  return process.ok() ? std::move(*process) : nullptr;
+}
+
+void Stack::StartWriter() {
+  writer_ = Launch("writer", "hiresync-writer",
+                   {"--config", ConfigPath(), "--ledger", dir_.File("writer.db"),
+                    absl::StrCat("--grpc_listen=127.0.0.1:", writer_grpc),
+                    absl::StrCat("--admin_listen_port=", writer_admin)});
+  ASSERT_TRUE(WaitForHttp(writer_admin, "/readyz")) << Logs();
+}
+
+void Stack::StartIngress() {
+  ingress_ = Launch("ingress", "hiresync-ingress",
+                    {"--config", ConfigPath(), "--inbox", dir_.File("inbox.db"),
+                     absl::StrCat("--webhook_port=", webhook_port),
+                     absl::StrCat("--grpc_listen=127.0.0.1:", ingress_grpc),
+                     absl::StrCat("--admin_listen_port=", ingress_admin),
+                     absl::StrCat("--mapper_addr=127.0.0.1:", mapper_grpc),
+                     absl::StrCat("--writer_addr=127.0.0.1:", writer_grpc),
+                     absl::StrCat("--retry_base_ms=", options_.retry_base_ms),
+                     absl::StrCat("--retry_max_ms=", options_.retry_max_ms),
+                     "--call_deadline_ms=5000"});
+  ASSERT_TRUE(WaitForHttp(ingress_admin, "/readyz")) << Logs();
+}
+
+void Stack::Start() {
+  goco_ = Launch("goco", "goco-sandbox",
+                 {"--host", "127.0.0.1", "--port", std::to_string(goco_port), "--company", "demo",
+                  "--api-key-file", dir_.File("goco-key")});
+  greenhouse_ = Launch("greenhouse", "greenhouse-sandbox",
+                       {"serve", "--host", "127.0.0.1", "--port", std::to_string(greenhouse_port)});
+  mapper_ = Launch("mapper", "hiresync-mapper",
+                   {absl::StrCat("--grpc_listen=127.0.0.1:", mapper_grpc),
+                    absl::StrCat("--admin_listen_port=", mapper_admin)});
+  ASSERT_TRUE(WaitForHttp(goco_port, "/_sandbox/healthz")) << Logs();
+  ASSERT_TRUE(WaitForHttp(greenhouse_port, "/_sandbox/healthz")) << Logs();
+  ASSERT_TRUE(WaitForHttp(mapper_admin, "/readyz")) << Logs();
+  GoCoTest("PUT", "/_sandbox/catalog",
+           {{"departments", {"Technology", "Sales"}},
+            {"locations", {"New York City", "St. Louis"}},
+            {"job_titles", {"Software Engineer"}},
+            {"employment_types", {"Full-time", "Part-time"}}});
+  if (options_.start_writer) StartWriter();
+  StartIngress();
+}
+
+void Stack::StopIngress(int sig) {
+  ingress_->Signal(sig);
+  ingress_->Wait();
+  ingress_.reset();
+}
+
+void Stack::StopWriter(int sig) {
+  writer_->Signal(sig);
+  writer_->Wait();
+  writer_.reset();
+}
+
+Stack::Answer Stack::Post(int port, const std::string& path, const std::string& body,
+                          const std::vector<std::pair<std::string, std::string>>& headers) {
+  httplib::Client client("127.0.0.1", port);
+  client.set_read_timeout(10, 0);
+  httplib::Headers h;
+  for (const auto& [k, v] : headers) h.emplace(k, v);
+  auto res = client.Post(path.c_str(), h, body, "application/json");
+  if (!res) return {0, ""};
+  return {res->status, res->body};
+}
+
+Stack::Answer Stack::SendWebhook(const std::string& body, const std::string& event_id,
+                                 const std::string& conn, const std::string& secret) {
+  std::vector<std::pair<std::string, std::string>> headers = {
+      {"Signature",
+       "sha256 " + crypto::HmacSha256Hex(secret.empty() ? webhook_secret_ : secret, body)}};
+  if (!event_id.empty()) headers.emplace_back("Greenhouse-Event-ID", event_id);
+  return Post(webhook_port, "/v1/webhooks/greenhouse/" + conn, body, headers);
+}
+
+std::string Stack::UploadAttachment(const std::string& name, const std::string& bytes) {
+  httplib::Client client("127.0.0.1", greenhouse_port);
+  auto put = client.Put(("/_sandbox/attachments/" + name).c_str(), bytes, "application/octet-stream");
+  EXPECT_TRUE(put && put->status == 200);
+  auto url = client.Post(("/_sandbox/attachments/" + name + "/url").c_str(), "{}", "application/json");
+  EXPECT_TRUE(url && url->status == 200);
+  return url ? nlohmann::json::parse(url->body)["url"].get<std::string>() : "";
+}
+
+std::string Stack::HireFixture() {
+  std::string hire = ReadFile(FixturesDir() + "/hire_candidate.json");
+  std::string placeholder = "https://prod-heroku.s3.amazonaws.com/...";
+  auto at = hire.find(placeholder);
+  EXPECT_NE(at, std::string::npos);
+  std::string resume = ReadFile(std::string(HIRESYNC_SOURCE_DIR) + "/deploy/local/sample/resume.pdf");
+  hire.replace(at, placeholder.size(), UploadAttachment("resume.pdf", resume));
+  return hire;
+}
+
+nlohmann::json Stack::GoCoTest(const std::string& method, const std::string& path,
+                               const nlohmann::json& body) {
+  httplib::Client client("127.0.0.1", goco_port);
+  httplib::Result res = method == "GET"    ? client.Get(path.c_str())
+                        : method == "PUT"  ? client.Put(path.c_str(), body.dump(), "application/json")
+                        : method == "DELETE" ? client.Delete(path.c_str())
+                                             : client.Post(path.c_str(), body.dump(), "application/json");
+  EXPECT_TRUE(res) << method << " " << path;
+  if (!res) return nullptr;
+  EXPECT_LT(res->status, 300) << method << " " << path << ": " << res->body;
+  return nlohmann::json::parse(res->body, nullptr, false);
+}
+
+nlohmann::json Stack::GoCoApi(const std::string& path) {
+  httplib::Client client("127.0.0.1", goco_port);
+  auto res = client.Get(("/v1/companies/demo" + path).c_str(),
+                        {{"Authorization", "Bearer " + goco_api_key}});
+  EXPECT_TRUE(res && res->status == 200) << path;
+  return res ? nlohmann::json::parse(res->body, nullptr, false) : nlohmann::json();
+}
+
+std::string Stack::CatalogName(const std::string& path, const std::string& id) {
+  nlohmann::json catalog = GoCoApi(path);
+  for (const auto& item : catalog["data"]) {
+    if (item["id"] == id) return item["name"];
+  }
+  return "";
+}
+
+nlohmann::json Stack::Employees(const std::string& company) {
+  return GoCoTest("GET", "/_sandbox/employees?company=" + company)["data"];
+}
+
+int64_t Stack::InboxCount(const std::string& state) {
+  auto inbox = store::OpenSqliteInbox(dir_.File("inbox.db"));
+  EXPECT_TRUE(inbox.ok()) << inbox.status();
+  if (!inbox.ok()) return -1;
+  auto count = (*inbox)->Count(state.empty() ? std::nullopt : store::ParseState(state));
+  return count.ok() ? *count : -1;
+}
+
+bool Stack::WaitForDone(int64_t n, absl::Duration timeout) {
+  return WaitFor([&] { return InboxCount("DONE") >= n || InboxCount("DEAD") > 0; }, timeout) &&
+         InboxCount("DONE") == n;
+}
+
+std::string Stack::Logs() const {
+  std::string out;
+  for (const char* name : {"goco", "greenhouse", "mapper", "writer", "ingress"}) {
+    out += absl::StrCat("==== ", name, "\n", ReadFile(dir_.File(std::string(name) + ".log")));
+  }
+  return out;
+}
+
+}  // namespace hiresync::testing

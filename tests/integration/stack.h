@@ -1,0 +1,86 @@
+// The whole hiresync system as real processes on loopback, for integration tests:
+// goco-sandbox, greenhouse-sandbox, hiresync-mapper, hiresync-writer and
+// hiresync-ingress, on ports chosen at run time, with one connection "demo".
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nlohmann/json.hpp"
+#include "tests/support/process.h"
+
+namespace hiresync::testing {
+
+struct StackOptions {
+  // Extra connections' JSON objects to append to the config (ids other than "demo").
+  std::vector<nlohmann::json> extra_connections;
+  // Ingress retry timing: fast so tests finish quickly.
+  int retry_base_ms = 50;
+  int retry_max_ms = 400;
+  bool start_writer = true;
+};
+
+class Stack {
+ public:
+  explicit Stack(StackOptions options = {});
+  ~Stack();
+
+  // Starts everything and waits until each process is ready. Fails the test otherwise.
+  void Start();
+  void StartIngress();
+  void StartWriter();
+
+  // Signs `body` with the demo secret (or `secret`) and POSTs it to connection `conn`.
+  struct Answer {
+    int status = 0;
+    std::string body;
+  };
+  Answer SendWebhook(const std::string& body, const std::string& event_id = "",
+                     const std::string& conn = "demo", const std::string& secret = "");
+  Answer Post(int port, const std::string& path, const std::string& body,
+              const std::vector<std::pair<std::string, std::string>>& headers = {});
+
+  // The example hire from Greenhouse's docs, its attachment pointed at greenhouse-sandbox.
+  std::string HireFixture();
+  // The signed URL of `name` (uploaded first) in greenhouse-sandbox.
+  std::string UploadAttachment(const std::string& name, const std::string& bytes);
+
+  // GoCo sandbox views.
+  nlohmann::json Employees(const std::string& company = "demo");
+  nlohmann::json GoCoTest(const std::string& method, const std::string& path,
+                          const nlohmann::json& body = nullptr);
+  // A GET of GoCo's contract API (with the API key), e.g. "/locations".
+  nlohmann::json GoCoApi(const std::string& path);
+  // The name of catalog entry `id` in "/departments", "/locations", ...
+  std::string CatalogName(const std::string& path, const std::string& id);
+  // Inbox counts read from the SQLite file (by state name, "" for all).
+  int64_t InboxCount(const std::string& state = "");
+  // Waits until `n` events are DONE (or any DEAD); returns whether they are.
+  bool WaitForDone(int64_t n, absl::Duration timeout = absl::Seconds(30));
+
+  std::string ConfigPath() const { return dir_.File("config.json"); }
+  const std::string& webhook_secret() const { return webhook_secret_; }
+  Process* ingress() { return ingress_.get(); }
+  Process* writer() { return writer_.get(); }
+  void StopIngress(int sig);
+  void StopWriter(int sig);
+  std::string Logs() const;
+
+  int goco_port = 0, greenhouse_port = 0, webhook_port = 0;
+  int ingress_admin = 0, mapper_admin = 0, writer_admin = 0;
+  int ingress_grpc = 0, mapper_grpc = 0, writer_grpc = 0;
+  std::string goco_api_key = "test-goco-key";
+
+ private:
+  std::unique_ptr<Process> Launch(const std::string& name, const std::string& binary,
+                                  const std::vector<std::string>& args);
+  void WriteConfig();
+
+  StackOptions options_;
+  TempDir dir_;
+  std::string webhook_secret_ = "test-webhook-secret";
+  std::unique_ptr<Process> goco_, greenhouse_, mapper_, writer_, ingress_;
+};
+
+}  // namespace hiresync::testing
