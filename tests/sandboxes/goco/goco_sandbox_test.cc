@@ -32,7 +32,8 @@ std::string Sha256Hex(const std::string& data) {
   unsigned int length = 0;
   EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
   std::string hex;
-  for (unsigned int i = 0; i < length; ++i) hex += absl::StrCat(absl::Hex(digest[i], absl::kZeroPad2));
+  for (unsigned int i = 0; i < length; ++i)
+    hex += absl::StrCat(absl::Hex(digest[i], absl::kZeroPad2));
   return hex;
 }
 
@@ -48,11 +49,10 @@ class GocoSandboxTest : public ::testing::Test {
   void SetUp() override {
     port_ = FreePort();
     WriteFile(dir_.File("key"), absl::StrCat("  ", kKey, "\n"));
-    auto process = Process::Start(
-        SandboxBinary(),
-        {"--host", "127.0.0.1", "--port", std::to_string(port_), "--company", "acme",
-         "--api-key-file", dir_.File("key")},
-        {}, dir_.File("sandbox.log"));
+    auto process = Process::Start(SandboxBinary(),
+                                  {"--host", "127.0.0.1", "--port", std::to_string(port_),
+                                   "--company", "acme", "--api-key-file", dir_.File("key")},
+                                  {}, dir_.File("sandbox.log"));
     ASSERT_TRUE(process.ok()) << process.status();
     process_ = *std::move(process);
     ASSERT_TRUE(WaitForHttp(port_, "/_sandbox/healthz")) << process_->Log();
@@ -82,7 +82,8 @@ class GocoSandboxTest : public ::testing::Test {
                          "application/json");
   }
 
-  httplib::Result Upload(const std::string& employee_id, const httplib::MultipartFormDataItems& items) {
+  httplib::Result Upload(const std::string& employee_id,
+                         const httplib::MultipartFormDataItems& items) {
     return client_->Post(absl::StrCat(kBase, "/employees/", employee_id, "/documents"), Auth(),
                          items);
   }
@@ -145,8 +146,7 @@ TEST_F(GocoSandboxTest, RejectsMissingOrWrongKeyAndUnknownCompany) {
 TEST_F(GocoSandboxTest, ServesTheCatalog) {
   auto departments = Get("/departments");
   ASSERT_TRUE(departments);
-  EXPECT_EQ(Parse(departments),
-            Json::parse(R"({"data": [{"id": "dep_1", "name": "Technology"},
+  EXPECT_EQ(Parse(departments), Json::parse(R"({"data": [{"id": "dep_1", "name": "Technology"},
                                      {"id": "dep_2", "name": "Sales"}]})"));
   EXPECT_EQ(Parse(Get("/locations"))["data"][0]["id"], "loc_1");
   EXPECT_EQ(Parse(Get("/job-titles"))["data"][0],
@@ -291,8 +291,8 @@ TEST_F(GocoSandboxTest, FiltersEmployeesExactlyAndCaseSensitively) {
   ASSERT_EQ(page["data"].size(), 1u);
   EXPECT_EQ(page["data"][0]["last_name"], "Smithson");
 
-  for (const char* bad : {"/employees?status=hired", "/employees?limit=101",
-                          "/employees?limit=0", "/employees?email=jo@example.com"}) {
+  for (const char* bad : {"/employees?status=hired", "/employees?limit=101", "/employees?limit=0",
+                          "/employees?email=jo@example.com"}) {
     auto rejected = Get(bad);
     ASSERT_TRUE(rejected);
     EXPECT_EQ(rejected->status, 422) << bad;
@@ -304,8 +304,8 @@ TEST_F(GocoSandboxTest, StoresUploadedDocumentsWithTheirSha256) {
   std::string bytes = "%PDF-1.4\n";
   for (int i = 0; i < 256; ++i) bytes.push_back(static_cast<char>(i));
 
-  auto uploaded = Upload(id, {{"file", bytes, "offer.pdf", "application/pdf"},
-                              {"category", "offer_letter", "", ""}});
+  auto uploaded = Upload(
+      id, {{"file", bytes, "offer.pdf", "application/pdf"}, {"category", "offer_letter", "", ""}});
   ASSERT_TRUE(uploaded);
   ASSERT_EQ(uploaded->status, 201) << uploaded->body;
   Json document = Parse(uploaded);
@@ -320,8 +320,8 @@ TEST_F(GocoSandboxTest, StoresUploadedDocumentsWithTheirSha256) {
   EXPECT_EQ(listed["data"][0]["sha256"], Sha256Hex(bytes));
   EXPECT_EQ(AllEmployees()["data"][0]["documents"][0]["category"], "offer_letter");
 
-  auto bad_category = Upload(id, {{"file", bytes, "a.pdf", "application/pdf"},
-                                  {"category", "passport", "", ""}});
+  auto bad_category =
+      Upload(id, {{"file", bytes, "a.pdf", "application/pdf"}, {"category", "passport", "", ""}});
   ASSERT_TRUE(bad_category);
   EXPECT_EQ(bad_category->status, 422);
   EXPECT_EQ(FieldNames(Parse(bad_category)), std::vector<std::string>{"category"});
@@ -331,23 +331,22 @@ TEST_F(GocoSandboxTest, StoresUploadedDocumentsWithTheirSha256) {
   EXPECT_EQ(no_file->status, 422);
   EXPECT_EQ(FieldNames(Parse(no_file)), std::vector<std::string>{"file"});
 
-  auto unknown_employee = Upload("emp_999999", {{"file", bytes, "a.pdf", "application/pdf"},
-                                               {"category", "resume", "", ""}});
+  auto unknown_employee = Upload(
+      "emp_999999", {{"file", bytes, "a.pdf", "application/pdf"}, {"category", "resume", "", ""}});
   ASSERT_TRUE(unknown_employee);
   EXPECT_EQ(unknown_employee->status, 404);
 }
 
 TEST_F(GocoSandboxTest, RefusesFilesOver25MiB) {
   std::string id = Parse(Create({{"first_name", "A"}, {"last_name", "B"}}))["id"];
-  auto too_big = Upload(id, {{"file", std::string(25 * kMiB + 1, 'x'), "big.pdf",
-                              "application/pdf"},
-                             {"category", "other", "", ""}});
+  auto too_big =
+      Upload(id, {{"file", std::string(25 * kMiB + 1, 'x'), "big.pdf", "application/pdf"},
+                  {"category", "other", "", ""}});
   ASSERT_TRUE(too_big) << httplib::to_string(too_big.error());
   EXPECT_EQ(too_big->status, 413);
   EXPECT_EQ(Parse(too_big)["error"]["code"], "payload_too_large");
 
-  auto at_limit = Upload(id, {{"file", std::string(25 * kMiB, 'x'), "limit.pdf",
-                               "application/pdf"},
+  auto at_limit = Upload(id, {{"file", std::string(25 * kMiB, 'x'), "limit.pdf", "application/pdf"},
                               {"category", "other", "", ""}});
   ASSERT_TRUE(at_limit);
   EXPECT_EQ(at_limit->status, 201);
@@ -378,8 +377,8 @@ TEST_F(GocoSandboxTest, InjectedStatusAnswersTheNextCallsThenClears) {
                                                    "status": 429, "count": 1})"))
                 ->status,
             200);
-  auto limited = Upload(Parse(created)["id"], {{"file", "x", "a.txt", "text/plain"},
-                                               {"category", "resume", "", ""}});
+  auto limited = Upload(Parse(created)["id"],
+                        {{"file", "x", "a.txt", "text/plain"}, {"category", "resume", "", ""}});
   ASSERT_TRUE(limited);
   EXPECT_EQ(limited->status, 429);
   EXPECT_TRUE(limited->has_header("Retry-After"));
@@ -420,8 +419,8 @@ TEST_F(GocoSandboxTest, DropAfterCommitClosesTheConnectionButKeepsTheEmployee) {
 }
 
 TEST_F(GocoSandboxTest, RateLimitAnswers429WithRetryAfter) {
-  auto configured = SandboxPost(
-      "/faults", Json::parse(R"({"rate_limit": {"limit": 3, "window_seconds": 60}})"));
+  auto configured =
+      SandboxPost("/faults", Json::parse(R"({"rate_limit": {"limit": 3, "window_seconds": 60}})"));
   ASSERT_TRUE(configured);
   ASSERT_EQ(configured->status, 200) << configured->body;
   for (int i = 0; i < 3; ++i) {
@@ -446,10 +445,10 @@ TEST_F(GocoSandboxTest, RateLimitAnswers429WithRetryAfter) {
 
 TEST_F(GocoSandboxTest, ResetClearsStateButKeepsStartupKeys) {
   ASSERT_EQ(Create({{"first_name", "A"}, {"last_name", "B"}}, "k")->status, 201);
-  ASSERT_EQ(client_->Put("/_sandbox/api-keys?company=acme", R"({"keys": ["other"]})",
-                         "application/json")
-                ->status,
-            200);
+  ASSERT_EQ(
+      client_->Put("/_sandbox/api-keys?company=acme", R"({"keys": ["other"]})", "application/json")
+          ->status,
+      200);
   auto reset = client_->Post("/_sandbox/reset?company=acme", "", "application/json");
   ASSERT_TRUE(reset);
   ASSERT_EQ(reset->status, 200);
@@ -466,8 +465,8 @@ TEST(GocoSandboxProcessTest, LoadsSeedAndStopsCleanlyAndRefusesABusyPort) {
       "employees": [{"first_name": "Seeded", "last_name": "Person", "job_title_id": "jt_1",
                      "status": "active"}]}}})");
   int port = FreePort();
-  auto process = Process::Start(SandboxBinary(), {"--port", std::to_string(port), "--seed",
-                                            dir.File("seed.json")},
+  auto process = Process::Start(SandboxBinary(),
+                                {"--port", std::to_string(port), "--seed", dir.File("seed.json")},
                                 {}, dir.File("first.log"));
   ASSERT_TRUE(process.ok()) << process.status();
   ASSERT_TRUE(WaitForHttp(port, "/_sandbox/healthz")) << (*process)->Log();
@@ -482,8 +481,8 @@ TEST(GocoSandboxProcessTest, LoadsSeedAndStopsCleanlyAndRefusesABusyPort) {
   ASSERT_EQ(employees["total"], 1);
   EXPECT_EQ(employees["data"][0]["job_title_id"], "jt_1");
 
-  auto second = Process::Start(SandboxBinary(), {"--port", std::to_string(port)}, {},
-                               dir.File("second.log"));
+  auto second =
+      Process::Start(SandboxBinary(), {"--port", std::to_string(port)}, {}, dir.File("second.log"));
   ASSERT_TRUE(second.ok());
   EXPECT_EQ((*second)->Wait(), 1);
   EXPECT_NE((*second)->Log().find("in use"), std::string::npos) << (*second)->Log();
@@ -494,7 +493,8 @@ TEST(GocoSandboxProcessTest, LoadsSeedAndStopsCleanlyAndRefusesABusyPort) {
 
 TEST(GocoSandboxProcessTest, RefusesAnInvalidSeed) {
   TempDir dir;
-  WriteFile(dir.File("seed.json"), R"({"companies": {"demo": {"employees": [{"first_name": "X"}]}}})");
+  WriteFile(dir.File("seed.json"),
+            R"({"companies": {"demo": {"employees": [{"first_name": "X"}]}}})");
   auto process = Process::Start(
       SandboxBinary(), {"--port", std::to_string(FreePort()), "--seed", dir.File("seed.json")}, {},
       dir.File("log"));

@@ -95,8 +95,8 @@ HttpRequest Convert(const httplib::Request& request) {
 
 void LogRequest(const std::string& method, const std::string& path, int status, double ms,
                 bool dropped) {
-  nlohmann::json fields = {{"method", method}, {"path", path}, {"status", status},
-                           {"ms", static_cast<int64_t>(ms)}};
+  nlohmann::json fields = {
+      {"method", method}, {"path", path}, {"status", status}, {"ms", static_cast<int64_t>(ms)}};
   if (dropped) fields["dropped_connection"] = true;
   std::string members = fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   LogLine("info", "request", members.substr(1, members.size() - 2));
@@ -142,8 +142,8 @@ HttpFrontend::HttpFrontend(Sandbox& sandbox) : impl_(std::make_unique<Impl>(sand
     response.status = answer.status;
     response.set_content(answer.body, "application/json");
     bool dropped = answer.drop_connection && DropConnection(request);
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                    .count();
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     if (request.path != "/_sandbox/healthz") {
       LogRequest(request.method, request.path, answer.status, ms, dropped);
     }
@@ -159,22 +159,22 @@ HttpFrontend::HttpFrontend(Sandbox& sandbox) : impl_(std::make_unique<Impl>(sand
   // get the contract's error body and rate-limit headers.
   server.set_error_handler(httplib::Server::HandlerWithResponse(
       [this](const httplib::Request& request, httplib::Response& response) {
-    if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    std::string message =
-        response.status == 413
-            ? absl::StrCat("the request body is over ", kPayloadLimitBytes,
-                           " bytes; GoCo accepts at most 25 MiB a file: upload a smaller file")
-            : absl::StrCat("the request was refused with status ", response.status,
-                           "; check the method, path and body");
-    for (const auto& [name, value] : impl_->sandbox.RateLimitHeadersFor(
-             request.path, request.get_header_value("Authorization"))) {
-      response.set_header(name, value);
-    }
-    response.set_content(ErrorBody(ErrorCodeForStatus(response.status), message),
-                         "application/json");
-    LogRequest(request.method, request.path, response.status, 0, false);
-    return httplib::Server::HandlerResponse::Handled;
-  }));
+        if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        std::string message =
+            response.status == 413
+                ? absl::StrCat("the request body is over ", kPayloadLimitBytes,
+                               " bytes; GoCo accepts at most 25 MiB a file: upload a smaller file")
+                : absl::StrCat("the request was refused with status ", response.status,
+                               "; check the method, path and body");
+        for (const auto& [name, value] : impl_->sandbox.RateLimitHeadersFor(
+                 request.path, request.get_header_value("Authorization"))) {
+          response.set_header(name, value);
+        }
+        response.set_content(ErrorBody(ErrorCodeForStatus(response.status), message),
+                             "application/json");
+        LogRequest(request.method, request.path, response.status, 0, false);
+        return httplib::Server::HandlerResponse::Handled;
+      }));
   server.set_exception_handler(
       [](const httplib::Request& request, httplib::Response& response, std::exception_ptr) {
         response.status = 500;

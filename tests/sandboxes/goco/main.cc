@@ -143,8 +143,7 @@ int main(int argc, char** argv) {
   std::thread server([&frontend] { frontend.Run(); });
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
-  hiresync::goco_sandbox::LogLine("info", "stopping",
-                                  absl::StrCat("\"signal\":", signal_number));
+  hiresync::goco_sandbox::LogLine("info", "stopping", absl::StrCat("\"signal\":", signal_number));
   frontend.Stop();
   server.join();
   return 0;

@@ -42,6 +42,8 @@ struct HttpResponse {
   bool drop_connection = false;
 };
 
+struct SandboxState;
+
 inline constexpr int64_t kMaxDocumentBytes = int64_t{25} * 1024 * 1024;
 
 class Sandbox {
@@ -72,10 +74,9 @@ class Sandbox {
       const std::string& path, const std::string& authorization);
 
  private:
-  struct State;
   HttpResponse HandleTestApi(const HttpRequest& request);
 
-  std::unique_ptr<State> state_;
+  std::unique_ptr<SandboxState> state_;
   Clock clock_;
   std::mutex mutex_;
 };
