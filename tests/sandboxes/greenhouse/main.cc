@@ -16,6 +16,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "nlohmann/json.hpp"
+#include "tests/sandboxes/greenhouse/harvest_seed.h"
 #include "tests/sandboxes/greenhouse/sandbox.h"
 #include "tests/sandboxes/greenhouse/sender.h"
 #include "tests/sandboxes/greenhouse/signing.h"
@@ -28,7 +30,7 @@ constexpr int kExitUsage = 2;
 constexpr char kUsage[] =
     "usage:\n"
     "  greenhouse-sandbox serve [--host 127.0.0.1] [--port 8091] [--public-url URL]\n"
-    "                           [--url-key-file FILE]\n"
+    "                           [--url-key-file FILE] [--seed FILE]\n"
     "  greenhouse-sandbox send --url URL --secret-file FILE [--event-id ID] [--ping]\n"
     "                          [--retry-scale X] [--max-attempts N] PAYLOAD.json\n"
     "See tests/sandboxes/greenhouse/README.md.\n";
@@ -89,7 +91,7 @@ std::optional<std::string> ReadWholeFile(const std::string& path) {
 
 int Serve(int argc, char** argv) {
   std::string problem;
-  auto args = ParseArgs(argc, argv, {"host", "port", "public-url", "url-key-file"}, {}, &problem);
+  auto args = ParseArgs(argc, argv, {"host", "port", "public-url", "url-key-file", "seed", "seed-file"}, {}, &problem);
   if (!args) return Usage(problem);
   if (!args->positional.empty()) return Usage("serve takes no positional arguments");
 
@@ -122,6 +124,35 @@ int Serve(int argc, char** argv) {
     options.url_key = RandomBytes(32);
   }
 
+  if (args->values.count("seed") && args->values.count("seed-file")) {
+    return Usage("--seed-file is another name for --seed; give one of them");
+  }
+  if (args->values.count("seed") || args->values.count("seed-file")) {
+    const std::string path =
+        args->values.count("seed") ? args->values["seed"] : args->values["seed-file"];
+    auto text = ReadWholeFile(path);
+    if (!text) {
+      std::cerr << "greenhouse-sandbox: cannot read --seed " << path
+                << ": check the path and its permissions\n";
+      return 1;
+    }
+    nlohmann::json doc = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+    if (doc.is_discarded()) {
+      std::cerr << "greenhouse-sandbox: --seed " << path
+                << " is not valid JSON; see tests/sandboxes/greenhouse/README.md for its shape\n";
+      return 1;
+    }
+    const size_t slash = path.rfind('/');
+    const std::string base_dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+    absl::StatusOr<Seed> seed = ParseSeed(doc, base_dir);
+    if (!seed.ok()) {
+      std::cerr << "greenhouse-sandbox: --seed " << path << ": " << seed.status().message()
+                << "\n";
+      return 1;
+    }
+    options.harvest_seed = std::move(*seed);
+  }
+
   // Block the stop signals in every thread (httplib's workers inherit this mask) and take
   // them synchronously in one thread.
   sigset_t stop_signals;
@@ -142,7 +173,8 @@ int Serve(int argc, char** argv) {
     sandbox.Stop();
   }).detach();
   std::cerr << "greenhouse-sandbox: listening on " << options.host << ":" << sandbox.port()
-            << ", attachment URLs under " << sandbox.public_url() << "/attachments/\n";
+            << ", attachment URLs under " << sandbox.public_url()
+            << "/attachments/, Harvest v3 under " << sandbox.public_url() << "/v3/\n";
   if (absl::Status served = sandbox.Serve(); !served.ok()) {
     std::cerr << "greenhouse-sandbox: " << served.message() << "\n";
     return 1;

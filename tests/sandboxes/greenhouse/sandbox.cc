@@ -11,6 +11,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "tests/sandboxes/greenhouse/attachment_routes.h"
+#include "tests/sandboxes/greenhouse/harvest_context.h"
+#include "tests/sandboxes/greenhouse/harvest_control_routes.h"
+#include "tests/sandboxes/greenhouse/harvest_routes.h"
+#include "tests/sandboxes/greenhouse/oauth_routes.h"
 #include "tests/sandboxes/greenhouse/route_group.h"
 
 namespace hiresync::greenhouse_sandbox {
@@ -107,6 +111,10 @@ absl::Status Sandbox::Bind() {
   }
   // Route groups are built once the port is known, since they hand out absolute URLs.
   impl_->groups.push_back(std::make_unique<AttachmentRoutes>(o.public_url, o.url_key));
+  auto harvest = std::make_shared<HarvestContext>(o.public_url, o.url_key, o.harvest_seed);
+  impl_->groups.push_back(std::make_unique<OAuthRoutes>(harvest));
+  impl_->groups.push_back(std::make_unique<HarvestRoutes>(harvest));
+  impl_->groups.push_back(std::make_unique<HarvestControlRoutes>(harvest));
   for (auto& group : impl_->groups) group->Register(impl_->server);
   return absl::OkStatus();
 }

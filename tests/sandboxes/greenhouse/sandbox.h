@@ -1,11 +1,13 @@
-// The greenhouse-sandbox HTTP server: one listener, one RouteGroup per imitated API,
-// plus /_sandbox/healthz and /_sandbox/reset; a JSON log line per request on stdout.
+// The greenhouse-sandbox HTTP server: one listener, one RouteGroup per imitated API
+// (attachment URLs, OAuth /token, Harvest v3 and its test API), plus /_sandbox/healthz and
+// /_sandbox/reset; a JSON log line per request on stdout.
 #pragma once
 
 #include <memory>
 #include <string>
 
 #include "absl/status/status.h"
+#include "tests/sandboxes/greenhouse/harvest_seed.h"
 
 namespace hiresync::greenhouse_sandbox {
 
@@ -17,6 +19,8 @@ struct SandboxOptions {
   std::string public_url;
   // Key that signs attachment URLs; URLs stay valid across restarts with the same key.
   std::string url_key;
+  // The Harvest data loaded at start and re-applied by every reset (serve --seed).
+  Seed harvest_seed;
 };
 
 class Sandbox {
