@@ -7,8 +7,8 @@
 namespace hiresync::greenhouse_sandbox {
 
 absl::Status FaultInjector::Add(const nlohmann::json& spec) {
-  static const std::set<std::string> kKeys = {"method", "path", "status", "latency_ms",
-                                              "drop_after_commit", "count"};
+  static const std::set<std::string> kKeys = {
+      "method", "path", "status", "latency_ms", "drop_after_commit", "count"};
   static const std::set<std::string> kMethods = {"GET", "POST", "PUT", "PATCH", "DELETE"};
   if (!spec.is_object()) {
     return absl::InvalidArgumentError(

@@ -114,9 +114,8 @@ void AnswerInjectedStatus(int status, nlohmann::json body, httplib::Response& re
 void DropConnection(const httplib::Request& req, httplib::Response& res) {
   ShutdownRequestSocket(req);
   // Whatever happened above, never let a complete answer out.
-  res.set_content_provider(
-      1, "application/json",
-      [](size_t, size_t, httplib::DataSink&) { return false; });
+  res.set_content_provider(1, "application/json",
+                           [](size_t, size_t, httplib::DataSink&) { return false; });
 }
 
 }  // namespace hiresync::greenhouse_sandbox

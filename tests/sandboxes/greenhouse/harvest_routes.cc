@@ -49,8 +49,8 @@ std::optional<ApiError> ParseIds(const Params& params, const std::string& name, 
     ++listed;
   }
   if (name == "ids" && listed > kMaxIdsPerRequest) {
-    return ValidationFailed({{name, absl::StrCat("at most ", kMaxIdsPerRequest,
-                                                 " ids per request; got ", listed)}});
+    return ValidationFailed(
+        {{name, absl::StrCat("at most ", kMaxIdsPerRequest, " ids per request; got ", listed)}});
   }
   *out = std::move(ids);
   return std::nullopt;
@@ -71,28 +71,36 @@ std::optional<std::string> BearerToken(const httplib::Request& req) {
 void HarvestRoutes::Register(httplib::Server& server) {
   HarvestState& state = context_->state();
   std::vector<ListEndpoint> lists = {
-      {"/v3/users", "harvest:users:list", {"primary_email"},
+      {"/v3/users",
+       "harvest:users:list",
+       {"primary_email"},
        [&state](const Params& params, json* out) -> std::optional<ApiError> {
          auto email = params.find("primary_email");
          *out = state.Users(email == params.end() ? std::nullopt
                                                   : std::optional<std::string>(email->second));
          return std::nullopt;
        }},
-      {"/v3/candidates", "harvest:candidates:list", {"ids"},
+      {"/v3/candidates",
+       "harvest:candidates:list",
+       {"ids"},
        [&state](const Params& params, json* out) -> std::optional<ApiError> {
          IdSet ids;
          if (auto error = ParseIds(params, "ids", &ids)) return error;
          *out = state.Candidates(ids);
          return std::nullopt;
        }},
-      {"/v3/applications", "harvest:applications:list", {"candidate_ids"},
+      {"/v3/applications",
+       "harvest:applications:list",
+       {"candidate_ids"},
        [&state](const Params& params, json* out) -> std::optional<ApiError> {
          IdSet ids;
          if (auto error = ParseIds(params, "candidate_ids", &ids)) return error;
          *out = state.Applications(ids);
          return std::nullopt;
        }},
-      {"/v3/offers", "harvest:offers:list", {"application_ids", "current_only"},
+      {"/v3/offers",
+       "harvest:offers:list",
+       {"application_ids", "current_only"},
        [&state](const Params& params, json* out) -> std::optional<ApiError> {
          IdSet ids;
          if (auto error = ParseIds(params, "application_ids", &ids)) return error;
@@ -106,9 +114,13 @@ void HarvestRoutes::Register(httplib::Server& server) {
          *out = state.Offers(ids, current_only);
          return std::nullopt;
        }},
-      {"/v3/attachments", "harvest:attachments:list", {"candidate_ids"},
+      {"/v3/attachments",
+       "harvest:attachments:list",
+       {"candidate_ids"},
        [this](const Params& params, json* out) { return AttachmentsWithUrls(params, out); }},
-      {"/v3/notes", "harvest:notes:list", {"candidate_ids"},
+      {"/v3/notes",
+       "harvest:notes:list",
+       {"candidate_ids"},
        [&state](const Params& params, json* out) -> std::optional<ApiError> {
          IdSet ids;
          if (auto error = ParseIds(params, "candidate_ids", &ids)) return error;
@@ -150,9 +162,10 @@ std::optional<TokenGrant> HarvestRoutes::Gate(const httplib::Request& req, httpl
     return std::nullopt;
   }
   if (read && !grant->site_admin) {
-    ReplyJson(res, 403,
-              {{"message", absl::StrCat("Forbidden: user ", grant->user_id,
-                                        " (the token's sub) is not a Site Admin; reads need one")}});
+    ReplyJson(
+        res, 403,
+        {{"message", absl::StrCat("Forbidden: user ", grant->user_id,
+                                  " (the token's sub) is not a Site Admin; reads need one")}});
     return std::nullopt;
   }
   return grant;
@@ -194,8 +207,8 @@ void HarvestRoutes::HandleList(const ListEndpoint& endpoint, const httplib::Requ
       if (name == "per_page") {
         int per_page = 0;
         if (!absl::SimpleAtoi(value, &per_page) || per_page < 1 || per_page > kMaxPerPage) {
-          Reply(Message(400, absl::StrCat("per_page must be a whole number from 1 to ",
-                                          kMaxPerPage, "; got '", value, "'")),
+          Reply(Message(400, absl::StrCat("per_page must be a whole number from 1 to ", kMaxPerPage,
+                                          "; got '", value, "'")),
                 res);
           return;
         }
@@ -203,8 +216,8 @@ void HarvestRoutes::HandleList(const ListEndpoint& endpoint, const httplib::Requ
       } else if (endpoint.filters.count(name)) {
         page.params[name] = value;
       } else {
-        Reply(Message(400, absl::StrCat("unknown query parameter '", name, "' for ",
-                                        endpoint.path, "; this sandbox supports: ",
+        Reply(Message(400, absl::StrCat("unknown query parameter '", name, "' for ", endpoint.path,
+                                        "; this sandbox supports: ",
                                         absl::StrJoin(endpoint.filters, ", "), ", per_page")),
               res);
         return;

@@ -14,8 +14,8 @@ using nlohmann::json;
 
 const std::set<std::string>& TopLevelKeys() {
   static const std::set<std::string> kKeys = {
-      "users",       "oauth_clients", "candidates",        "applications",
-      "offers",      "attachments",   "token_ttl_seconds", "rate_limit"};
+      "users",  "oauth_clients", "candidates",        "applications",
+      "offers", "attachments",   "token_ttl_seconds", "rate_limit"};
   return kKeys;
 }
 
@@ -103,7 +103,8 @@ absl::Status CheckAttachment(json& attachment, const std::string& where) {
         " needs \"file\": the name it was uploaded under with PUT /_sandbox/attachments/{name} "
         "([A-Za-z0-9._-]+; defaults to \"filename\")"));
   }
-  if (attachment.contains("url_ttl_seconds") && !attachment["url_ttl_seconds"].is_number_integer()) {
+  if (attachment.contains("url_ttl_seconds") &&
+      !attachment["url_ttl_seconds"].is_number_integer()) {
     return absl::InvalidArgumentError(
         absl::StrCat("seed ", where, " \"url_ttl_seconds\" must be an integer"));
   }
@@ -148,9 +149,9 @@ absl::StatusOr<std::vector<OAuthClient>> Clients(const json& doc, const std::str
     for (const auto& [key, value] : item.items()) {
       if (key != "client_id" && key != "client_secret" && key != "client_secret_file" &&
           key != "scopes") {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "seed ", where, " has unknown field \"", key,
-            "\"; use client_id, client_secret or client_secret_file, scopes"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("seed ", where, " has unknown field \"", key,
+                         "\"; use client_id, client_secret or client_secret_file, scopes"));
       }
     }
     if (absl::Status s = NeedString(item, "client_id", where, true); !s.ok()) return s;
@@ -252,8 +253,8 @@ absl::StatusOr<Seed> ParseSeed(const json& doc, const std::string& base_dir) {
     }
     for (const auto& [key, value] : limit.items()) {
       if (key != "limit" && key != "window_seconds") {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "seed \"rate_limit\" has unknown field \"", key, "\"; use limit, window_seconds"));
+        return absl::InvalidArgumentError(absl::StrCat("seed \"rate_limit\" has unknown field \"",
+                                                       key, "\"; use limit, window_seconds"));
       }
       if (!value.is_number_integer() || value.get<int64_t>() < 1) {
         return absl::InvalidArgumentError(

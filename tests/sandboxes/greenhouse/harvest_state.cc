@@ -181,8 +181,7 @@ json HarvestState::Notes(const IdSet& candidate_ids) const {
   return out;
 }
 
-std::optional<json> HarvestState::CreateNote(const json& request,
-                                             std::vector<FieldError>* errors) {
+std::optional<json> HarvestState::CreateNote(const json& request, std::vector<FieldError>* errors) {
   static const std::set<std::string> kVisibilities = {"admin_only", "private", "public"};
   std::lock_guard lock(mu_);
   const json* candidate = request.contains("candidate_id") ? &request["candidate_id"] : nullptr;

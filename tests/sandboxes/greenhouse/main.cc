@@ -91,7 +91,9 @@ std::optional<std::string> ReadWholeFile(const std::string& path) {
 
 int Serve(int argc, char** argv) {
   std::string problem;
-  auto args = ParseArgs(argc, argv, {"host", "port", "public-url", "url-key-file", "seed", "seed-file"}, {}, &problem);
+  auto args =
+      ParseArgs(argc, argv, {"host", "port", "public-url", "url-key-file", "seed", "seed-file"}, {},
+                &problem);
   if (!args) return Usage(problem);
   if (!args->positional.empty()) return Usage("serve takes no positional arguments");
 
@@ -146,8 +148,7 @@ int Serve(int argc, char** argv) {
     const std::string base_dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
     absl::StatusOr<Seed> seed = ParseSeed(doc, base_dir);
     if (!seed.ok()) {
-      std::cerr << "greenhouse-sandbox: --seed " << path << ": " << seed.status().message()
-                << "\n";
+      std::cerr << "greenhouse-sandbox: --seed " << path << ": " << seed.status().message() << "\n";
       return 1;
     }
     options.harvest_seed = std::move(*seed);

@@ -33,7 +33,8 @@ std::string PercentDecode(absl::string_view in) {
 std::optional<std::map<std::string, std::string>> ParseForm(absl::string_view body) {
   std::map<std::string, std::string> out;
   for (absl::string_view pair : absl::StrSplit(body, '&', absl::SkipEmpty())) {
-    std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(pair, absl::MaxSplits('=', 1));
+    std::pair<absl::string_view, absl::string_view> kv =
+        absl::StrSplit(pair, absl::MaxSplits('=', 1));
     if (!out.emplace(PercentDecode(kv.first), PercentDecode(kv.second)).second) return std::nullopt;
   }
   return out;

@@ -24,8 +24,8 @@ RateLimitDecision RateLimiter::Describe(const Window& window, const RateLimitCon
   decision.limit = config.limit;
   decision.remaining = std::max<int64_t>(0, config.limit - window.used);
   decision.reset_epoch = absl::ToUnixSeconds(reset);
-  decision.retry_after_seconds = std::max<int64_t>(
-      1, static_cast<int64_t>(std::ceil(absl::ToDoubleSeconds(reset - now))));
+  decision.retry_after_seconds =
+      std::max<int64_t>(1, static_cast<int64_t>(std::ceil(absl::ToDoubleSeconds(reset - now))));
   return decision;
 }
 
