@@ -14,6 +14,9 @@
 #include "gtest/gtest.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
+#include "tests/sandboxes/greenhouse/harvest_seed.h"
+#include "tests/sandboxes/greenhouse/harvest_state.h"
+#include "tests/sandboxes/greenhouse/rate_limiter.h"
 #include "tests/support/process.h"
 
 namespace hiresync::greenhouse_sandbox {
@@ -168,6 +171,55 @@ class HarvestTest : public ::testing::Test {
   int port_ = 0;
   std::unique_ptr<Process> process_;
 };
+
+// ---------------------------------------------------------------- unit tests
+
+TEST(RateLimiterTest, FixedWindowPerClient) {
+  absl::Time now = absl::FromUnixSeconds(1700000000) + absl::Milliseconds(400);
+  RateLimiter limiter([&now] { return now; });
+  const RateLimitConfig config{2, 30};
+  RateLimitDecision first = limiter.Consume("a", config);
+  EXPECT_TRUE(first.allowed);
+  EXPECT_EQ(first.remaining, 1);
+  EXPECT_EQ(first.reset_epoch, 1700000030);
+  now += absl::Seconds(10);
+  EXPECT_TRUE(limiter.Consume("a", config).allowed);
+  RateLimitDecision refused = limiter.Consume("a", config);
+  EXPECT_FALSE(refused.allowed);
+  EXPECT_EQ(refused.remaining, 0);
+  EXPECT_EQ(refused.retry_after_seconds, 20);
+  EXPECT_TRUE(limiter.Consume("b", config).allowed);
+  now = absl::FromUnixSeconds(1700000030);
+  RateLimitDecision next_window = limiter.Consume("a", config);
+  EXPECT_TRUE(next_window.allowed);
+  EXPECT_EQ(next_window.remaining, 1);
+  EXPECT_EQ(next_window.reset_epoch, 1700000060);
+}
+
+TEST(HarvestStateTest, TokensExpireAfterTheirTtl) {
+  absl::Time now = absl::FromUnixSeconds(1700000000);
+  HarvestState state([&now] { return now; });
+  absl::StatusOr<Seed> seed = ParseSeed(
+      {{"users", {{{"id", 1}, {"primary_email", "a@b.test"}}}},
+       {"oauth_clients", {{{"client_id", "c"}, {"client_secret", "s"}, {"scopes", {"x"}}}}},
+       {"token_ttl_seconds", 60}},
+      "");
+  ASSERT_TRUE(seed.ok()) << seed.status();
+  state.Merge(*seed);
+  std::optional<OAuthClient> client = state.AuthenticateClient("c", "s");
+  ASSERT_TRUE(client);
+  EXPECT_FALSE(state.AuthenticateClient("c", "S"));
+  IssuedToken token = state.IssueToken(*client, 1);
+  EXPECT_EQ(token.expires_in, 60);
+  now += absl::Seconds(59);
+  std::optional<TokenGrant> grant = state.Authenticate(token.access_token);
+  ASSERT_TRUE(grant);
+  EXPECT_EQ(grant->user_id, 1);
+  EXPECT_EQ(grant->scopes, std::set<std::string>{"x"});
+  EXPECT_FALSE(grant->site_admin);
+  now += absl::Seconds(1);
+  EXPECT_FALSE(state.Authenticate(token.access_token));
+}
 
 // ------------------------------------------------------------------- /token
 
@@ -687,6 +739,28 @@ TEST(HarvestSeedFileTest, UnreadableSecretFileStopsTheServer) {
   EXPECT_TRUE(absl::StrContains((*process)->Log(), "secrets/harvest-client-secret"))
       << (*process)->Log();
   EXPECT_FALSE(absl::StrContains((*process)->Log(), kSecret));
+}
+
+TEST(HarvestSeedFileTest, SeedFileSpellingIsAccepted) {
+  TempDir dir;
+  WriteFile(dir.File("seed.json"),
+            json({{"users", {{{"id", 1}, {"primary_email", "a@b.test"}}}},
+                  {"oauth_clients",
+                   {{{"client_id", "c"}, {"client_secret_file", "secret"}, {"scopes", {"x"}}}}}})
+                .dump());
+  WriteFile(dir.File("secret"), "from-file\n");
+  const int port = FreePort();
+  auto process = Process::Start(
+      Binary(), {"serve", "--port", std::to_string(port), "--seed-file", dir.File("seed.json")}, {},
+      dir.File("sandbox.log"));
+  ASSERT_TRUE(process.ok());
+  ASSERT_TRUE(WaitForHttp(port, "/_sandbox/healthz")) << (*process)->Log();
+  httplib::Client client("127.0.0.1", port);
+  client.set_basic_auth("c", "from-file");
+  auto res = client.Post("/token", "grant_type=client_credentials&sub=1",
+                         "application/x-www-form-urlencoded");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
 }
 
 TEST(HarvestSeedFileTest, InvalidJsonStopsTheServer) {
