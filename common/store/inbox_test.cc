@@ -82,8 +82,11 @@ TEST_F(InboxTest, ClaimLeasesAndKeepsOneCandidateInOrder) {
   auto after_lease = inbox_->Claim(now_ + absl::Seconds(31), 10, absl::Seconds(30), "w2", {});
   EXPECT_EQ(after_lease->size(), 2u);
 
-  StepUpdate done{EventState::kDone, "write", "created", "", std::nullopt, std::string("w"),
-                  std::nullopt, std::string("created")};
+  StepUpdate done{.state = EventState::kDone,
+                  .step = "write",
+                  .outcome = "created",
+                  .write_result = "w",
+                  .final_outcome = "created"};
   ASSERT_TRUE(inbox_->Advance(a1.id, done, now_ + absl::Seconds(32)).ok());
   auto next = inbox_->Claim(now_ + absl::Seconds(62), 10, absl::Seconds(30), "w3", {});
   ASSERT_EQ(next->size(), 2u);

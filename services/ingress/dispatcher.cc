@@ -143,8 +143,11 @@ void Dispatcher::Retry(const store::StoredEvent& event, const std::string& step,
                                       absl::FormatTime(event.received_at), ": ", error);
     auto status = inbox_->Advance(
         event.id,
-        store::StepUpdate{EventState::kDead, step, "dead", detail, std::nullopt, std::nullopt,
-                          std::nullopt, std::string("dead")},
+        store::StepUpdate{.state = EventState::kDead,
+                          .step = step,
+                          .outcome = "dead",
+                          .detail = detail,
+                          .final_outcome = "dead"},
         now);
     DispatcherMetrics::Get().finished.Add({{"outcome", "dead"}}).Increment();
     log::Error("event dead", {{"event_id", event.id}, {"connection", event.connection_id},
@@ -199,16 +202,21 @@ void Dispatcher::Process(store::StoredEvent event) {
           return;
         }
         map = *result;
-        if (!advance({EventState::kMapped, "map", map.syncable() ? "ok" : "not_syncable",
-                      Summarize(map.problems()), map.SerializeAsString()})) {
+        if (!advance({.state = EventState::kMapped,
+                      .step = "map",
+                      .outcome = map.syncable() ? "ok" : "not_syncable",
+                      .detail = Summarize(map.problems()),
+                      .map_result = map.SerializeAsString()})) {
           return;
         }
         break;
       }
       case EventState::kMapped: {
         if (!map.syncable()) {
-          if (!advance({EventState::kWritten, "write", "skipped",
-                        "not written: the hire has problems to fix first"})) {
+          if (!advance({.state = EventState::kWritten,
+                        .step = "write",
+                        .outcome = "skipped",
+                        .detail = "not written: the hire has problems to fix first"})) {
             return;
           }
           break;
@@ -236,11 +244,12 @@ void Dispatcher::Process(store::StoredEvent event) {
                               {"outcome", WriteResponse::Outcome_Name(write.outcome())},
                               {"employee_id", write.employee_id()},
                               {"warnings", Summarize(write.problems())}});
-        if (!advance({EventState::kWritten, "write",
-                      absl::AsciiStrToLower(WriteResponse::Outcome_Name(write.outcome())),
-                      absl::StrCat(write.employee_id(), write.reason().empty() ? "" : ": ",
-                                   write.reason()),
-                      std::nullopt, write.SerializeAsString()})) {
+        if (!advance({.state = EventState::kWritten,
+                      .step = "write",
+                      .outcome = absl::AsciiStrToLower(WriteResponse::Outcome_Name(write.outcome())),
+                      .detail = absl::StrCat(write.employee_id(), write.reason().empty() ? "" : ": ",
+                                             write.reason()),
+                      .write_result = write.SerializeAsString()})) {
           return;
         }
         break;
@@ -249,15 +258,19 @@ void Dispatcher::Process(store::StoredEvent event) {
         bool created = map.syncable() && write.outcome() == WriteResponse::CREATED;
         bool warnings = map.problems_size() > 0 || write.problems_size() > 0;
         if (created && !warnings && !conn->proto.mapping().success_notes()) {
-          if (!advance({EventState::kNoted, "note", "not_needed",
-                        "synced without problems; success notes are off"})) {
+          if (!advance({.state = EventState::kNoted,
+                        .step = "note",
+                        .outcome = "not_needed",
+                        .detail = "synced without problems; success notes are off"})) {
             return;
           }
           break;
         }
         if (notes_ == nullptr) {
-          if (!advance({EventState::kNoted, "note", "skipped",
-                        "no notes service is configured (--notes_addr)"})) {
+          if (!advance({.state = EventState::kNoted,
+                        .step = "note",
+                        .outcome = "skipped",
+                        .detail = "no notes service is configured (--notes_addr)"})) {
             return;
           }
           break;
@@ -278,17 +291,21 @@ void Dispatcher::Process(store::StoredEvent event) {
           Retry(event, "note", absl::StrCat("notes: ", result.status().ToString()), absl::ZeroDuration());
           return;
         }
-        if (!advance({EventState::kNoted, "note", result->already_posted() ? "already_posted" : "posted",
-                      absl::StrCat("note ", result->note_id()), std::nullopt, std::nullopt,
-                      result->SerializeAsString()})) {
+        if (!advance({.state = EventState::kNoted,
+                      .step = "note",
+                      .outcome = result->already_posted() ? "already_posted" : "posted",
+                      .detail = absl::StrCat("note ", result->note_id()),
+                      .note_result = result->SerializeAsString()})) {
           return;
         }
         break;
       }
       case EventState::kNoted: {
         std::string outcome = FinalOutcome(map, map.syncable() ? &write : nullptr);
-        if (!advance({EventState::kDone, "done", outcome, "", std::nullopt, std::nullopt,
-                      std::nullopt, outcome})) {
+        if (!advance({.state = EventState::kDone,
+                      .step = "done",
+                      .outcome = outcome,
+                      .final_outcome = outcome})) {
           return;
         }
         DispatcherMetrics::Get().finished.Add({{"outcome", outcome}}).Increment();
