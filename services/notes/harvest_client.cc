@@ -32,7 +32,6 @@ constexpr char kCreateNoteEndpoint[] = "POST /v3/notes";
 constexpr char kUsersScope[] = "harvest:users:list";
 constexpr char kNotesListScope[] = "harvest:notes:list";
 constexpr char kNotesCreateScope[] = "harvest:notes:create";
-constexpr int kNotesPerPage = 500;
 constexpr int64_t kEpochThreshold = 1000000000;
 constexpr size_t kMaxEchoedChars = 300;
 
@@ -482,7 +481,7 @@ absl::StatusOr<std::vector<HarvestNote>> HarvestClient::ListNotes(int64_t candid
   Impl& impl = *impl_;
   std::vector<HarvestNote> notes;
   std::string target =
-      absl::StrCat(kNotesPath, "?candidate_ids=", candidate_id, "&per_page=", kNotesPerPage);
+      absl::StrCat(kNotesPath, "?candidate_ids=", candidate_id, "&per_page=", impl.options.notes_per_page);
   for (int page = 0; page < impl.options.max_pages && !target.empty(); ++page) {
     absl::StatusOr<Impl::Answer> answer =
         impl.Api("GET", target, "", kListNotesEndpoint, kNotesListScope);

@@ -51,7 +51,8 @@ struct HarvestOptions {
   int max_429_retries = 3;
   // A token is renewed this long before it expires.
   absl::Duration token_renew_margin = absl::Seconds(60);
-  // Pages read at most when listing notes.
+  // Notes asked for per page (Harvest allows 1..500), and pages read at most.
+  int notes_per_page = 500;
   int max_pages = 100;
 };
 

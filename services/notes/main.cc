@@ -126,6 +126,7 @@ int main(int argc, char** argv) {
   server->server->Shutdown(std::chrono::system_clock::now() +
                            std::chrono::seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
   server->server->Wait();
+  log::Info("grpc stopped");
   admin.Stop();
   log::Info("notes stopped");
   return 0;
