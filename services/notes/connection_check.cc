@@ -24,8 +24,9 @@ CheckResult CheckGoCo(const config::Connection& connection, const HarvestOptions
   while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
   httplib::Client http(origin);
   if (scheme_end == std::string::npos || !http.is_valid()) {
-    result.detail = absl::StrCat("goco.base_url \"", base_url,
-                                 "\" cannot be used: write it as https://<host>/v1/companies/<name>");
+    result.detail =
+        absl::StrCat("goco.base_url \"", base_url,
+                     "\" cannot be used: write it as https://<host>/v1/companies/<name>");
     return result;
   }
   auto micros = [](absl::Duration d) {
@@ -64,8 +65,9 @@ CheckResult CheckGoCo(const config::Connection& connection, const HarvestOptions
                                  "/departments: check goco.base_url (the company's URL name)");
     return result;
   }
-  result.detail = absl::StrCat("GoCo answered ", status, " for ", base_url,
-                               "/departments: try again later; if it persists, check GoCo's status");
+  result.detail =
+      absl::StrCat("GoCo answered ", status, " for ", base_url,
+                   "/departments: try again later; if it persists, check GoCo's status");
   return result;
 }
 
@@ -81,13 +83,12 @@ std::vector<CheckResult> CheckConnection(const config::Connection& connection,
     results.push_back({"harvest credentials", false, std::string(client.status().message())});
   } else {
     absl::Status token = (*client)->CheckToken();
-    results.push_back({"harvest token", token.ok(),
-                       token.ok() ? absl::StrCat("Greenhouse issued a token for user ",
-                                                 settings.author_user_id)
-                                  : std::string(token.message())});
+    results.push_back(
+        {"harvest token", token.ok(),
+         token.ok() ? absl::StrCat("Greenhouse issued a token for user ", settings.author_user_id)
+                    : std::string(token.message())});
     if (!token.ok()) {
-      results.push_back(
-          {"note author", false, "not checked: fix the harvest token first"});
+      results.push_back({"note author", false, "not checked: fix the harvest token first"});
     } else {
       absl::Status author = (*client)->VerifyAuthor();
       std::string ok_detail =

@@ -19,8 +19,7 @@ struct CheckResult {
 };
 
 std::vector<CheckResult> CheckConnection(const config::Connection& connection,
-                                         std::shared_ptr<Clock> clock,
-                                         HarvestOptions options = {});
+                                         std::shared_ptr<Clock> clock, HarvestOptions options = {});
 
 // "OK   harvest token: ..." / "FAIL harvest token: ...".
 std::string FormatCheck(const CheckResult& result);

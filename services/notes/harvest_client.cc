@@ -119,7 +119,8 @@ absl::Duration RetryAfter(const std::string& value, absl::Time now) {
   if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(value), &number) || number < 0) {
     return absl::Seconds(1);
   }
-  if (number > kEpochThreshold) return std::max(absl::FromUnixSeconds(number) - now, absl::ZeroDuration());
+  if (number > kEpochThreshold)
+    return std::max(absl::FromUnixSeconds(number) - now, absl::ZeroDuration());
   return absl::Seconds(number);
 }
 
@@ -180,7 +181,8 @@ struct HarvestClient::Impl {
           absl::StrAppend(&list, list.empty() ? "" : "; ", field, field.empty() ? "" : ": ",
                           StringField(error, "message"));
         }
-        if (!list.empty()) absl::StrAppend(&text, text.empty() ? "" : " (", list, text.empty() ? "" : ")");
+        if (!list.empty())
+          absl::StrAppend(&text, text.empty() ? "" : " (", list, text.empty() ? "" : ")");
       }
       if (text.empty()) {
         text = StringField(json, "error");
@@ -188,7 +190,8 @@ struct HarvestClient::Impl {
         if (!description.empty()) absl::StrAppend(&text, text.empty() ? "" : ": ", description);
       }
     }
-    if (text.empty()) text = answer.body.empty() ? absl::StrCat("HTTP ", answer.status) : answer.body;
+    if (text.empty())
+      text = answer.body.empty() ? absl::StrCat("HTTP ", answer.status) : answer.body;
     return Scrub(text);
   }
 
@@ -222,10 +225,10 @@ struct HarvestClient::Impl {
       double seconds = absl::ToDoubleSeconds(absl::Now() - start);
       if (!result) {
         NotesMetrics::Get().ObserveHarvestCall(request.endpoint, 0, seconds);
-        return absl::UnavailableError(absl::StrCat(
-            "Greenhouse did not answer ", request.endpoint, " for connection '",
-            settings.connection_id, "' (", httplib::to_string(result.error()),
-            "); Greenhouse may be down or unreachable, the call will be retried"));
+        return absl::UnavailableError(
+            absl::StrCat("Greenhouse did not answer ", request.endpoint, " for connection '",
+                         settings.connection_id, "' (", httplib::to_string(result.error()),
+                         "); Greenhouse may be down or unreachable, the call will be retried"));
       }
       const httplib::Response& response = *result;
       NotesMetrics::Get().ObserveHarvestCall(request.endpoint, response.status, seconds);
@@ -245,9 +248,9 @@ struct HarvestClient::Impl {
               " times in a row); the call will be retried later. If this persists, other "
               "integrations may be using up this Harvest credential's limit"));
         }
-        hold_until = std::max(hold_until, clock->Now() + RetryAfter(response.get_header_value(
-                                                             "Retry-After"),
-                                                         clock->Now()));
+        hold_until = std::max(
+            hold_until,
+            clock->Now() + RetryAfter(response.get_header_value("Retry-After"), clock->Now()));
         continue;
       }
       Answer answer;
@@ -274,9 +277,9 @@ struct HarvestClient::Impl {
     request.origin = token_url.origin;
     request.path = token_url.path.empty() ? "/" : token_url.path;
     request.endpoint = kTokenEndpoint;
-    request.headers = {httplib::make_basic_authentication_header(settings.client_id,
-                                                                 settings.client_secret),
-                       {"Accept", "application/json"}};
+    request.headers = {
+        httplib::make_basic_authentication_header(settings.client_id, settings.client_secret),
+        {"Accept", "application/json"}};
     request.body = absl::StrCat("grant_type=client_credentials&sub=", settings.author_user_id);
     request.content_type = "application/x-www-form-urlencoded";
     absl::StatusOr<Answer> answer = Exchange(request);
@@ -317,9 +320,8 @@ struct HarvestClient::Impl {
                                                  "); the call will be retried"));
     }
     return absl::FailedPreconditionError(absl::StrCat(
-        "Greenhouse's token endpoint answered ", answer->status, " (", what,
-        ") for connection '", settings.connection_id, "': check greenhouse.token_url (default ",
-        kDefaultTokenUrl, ")"));
+        "Greenhouse's token endpoint answered ", answer->status, " (", what, ") for connection '",
+        settings.connection_id, "': check greenhouse.token_url (default ", kDefaultTokenUrl, ")"));
   }
 
   absl::Status EnsureToken() {
@@ -367,9 +369,9 @@ struct HarvestClient::Impl {
       }
       if (answer->status >= 200 && answer->status < 300) return answer;
       std::string what = ErrorText(*answer);
-      std::string refused = absl::StrCat("Greenhouse Harvest refused ", endpoint,
-                                         " for connection '", settings.connection_id, "' (",
-                                         answer->status, " ", what, ")");
+      std::string refused =
+          absl::StrCat("Greenhouse Harvest refused ", endpoint, " for connection '",
+                       settings.connection_id, "' (", answer->status, " ", what, ")");
       if (answer->status == 403) {
         return absl::FailedPreconditionError(absl::StrCat(
             refused, ": the Harvest credential lacks scope ", scope,
@@ -393,7 +395,6 @@ struct HarvestClient::Impl {
         "Greenhouse and that greenhouse.harvest_base_url and token_url belong to the same "
         "Greenhouse"));
   }
-
 };
 
 HarvestClient::HarvestClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -448,9 +449,9 @@ absl::Status HarvestClient::VerifyAuthor() {
   if (!answer.ok()) return answer.status();
   Json users = Json::parse(answer->body, nullptr, false);
   if (!users.is_array()) {
-    return absl::UnavailableError(absl::StrCat(
-        "Greenhouse answered ", kUsersEndpoint, " with something other than a list of users; the "
-        "call will be retried"));
+    return absl::UnavailableError(absl::StrCat("Greenhouse answered ", kUsersEndpoint,
+                                               " with something other than a list of users; the "
+                                               "call will be retried"));
   }
   std::vector<int64_t> ids;
   for (const Json& user : users) {
@@ -469,28 +470,28 @@ absl::Status HarvestClient::VerifyAuthor() {
         "(connection '",
         s.connection_id, "')"));
   }
-  return absl::FailedPreconditionError(absl::StrCat(
-      "greenhouse.note_author_user_id is ", s.author_user_id, " but the note author ",
-      s.author_email, " is Greenhouse user ", ids.front(), " (connection '", s.connection_id,
-      "'): set note_author_user_id to ", ids.front(), ", or note_author_email to the email of user ",
-      s.author_user_id));
+  return absl::FailedPreconditionError(
+      absl::StrCat("greenhouse.note_author_user_id is ", s.author_user_id, " but the note author ",
+                   s.author_email, " is Greenhouse user ", ids.front(), " (connection '",
+                   s.connection_id, "'): set note_author_user_id to ", ids.front(),
+                   ", or note_author_email to the email of user ", s.author_user_id));
 }
 
 absl::StatusOr<std::vector<HarvestNote>> HarvestClient::ListNotes(int64_t candidate_id) {
   std::lock_guard lock(impl_->mutex);
   Impl& impl = *impl_;
   std::vector<HarvestNote> notes;
-  std::string target =
-      absl::StrCat(kNotesPath, "?candidate_ids=", candidate_id, "&per_page=", impl.options.notes_per_page);
+  std::string target = absl::StrCat(kNotesPath, "?candidate_ids=", candidate_id,
+                                    "&per_page=", impl.options.notes_per_page);
   for (int page = 0; page < impl.options.max_pages && !target.empty(); ++page) {
     absl::StatusOr<Impl::Answer> answer =
         impl.Api("GET", target, "", kListNotesEndpoint, kNotesListScope);
     if (!answer.ok()) return answer.status();
     Json list = Json::parse(answer->body, nullptr, false);
     if (!list.is_array()) {
-      return absl::UnavailableError(absl::StrCat(
-          "Greenhouse answered ", kListNotesEndpoint,
-          " with something other than a list of notes; the call will be retried"));
+      return absl::UnavailableError(
+          absl::StrCat("Greenhouse answered ", kListNotesEndpoint,
+                       " with something other than a list of notes; the call will be retried"));
     }
     for (const Json& item : list) {
       if (item.is_object()) notes.push_back(NoteFromJson(item));
@@ -500,8 +501,7 @@ absl::StatusOr<std::vector<HarvestNote>> HarvestClient::ListNotes(int64_t candid
   return notes;
 }
 
-absl::StatusOr<HarvestNote> HarvestClient::CreateNote(int64_t candidate_id,
-                                                      const std::string& body,
+absl::StatusOr<HarvestNote> HarvestClient::CreateNote(int64_t candidate_id, const std::string& body,
                                                       const std::string& visibility) {
   std::lock_guard lock(impl_->mutex);
   Impl& impl = *impl_;

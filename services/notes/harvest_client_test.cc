@@ -11,9 +11,9 @@
 namespace hiresync::notes {
 namespace {
 
+using hiresync::testing::TempDir;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using hiresync::testing::TempDir;
 using namespace hiresync::notes::testenv;
 
 // Real time, but waits are recorded instead of slept.
@@ -86,8 +86,9 @@ TEST_F(HarvestClientTest, TokenIsCachedAndRenewedAfterItExpires) {
 TEST_F(HarvestClientTest, A429IsWaitedOutAndSentOnce) {
   auto client = Client(Settings());
   ASSERT_NE(client, nullptr);
-  ASSERT_TRUE(greenhouse_->Fault(
-      {{"method", "POST"}, {"path", "/v3/notes"}, {"status", 429}, {"count", 1}}).ok());
+  ASSERT_TRUE(
+      greenhouse_->Fault({{"method", "POST"}, {"path", "/v3/notes"}, {"status", 429}, {"count", 1}})
+          .ok());
   auto note = client->CreateNote(kCandidateId, "after a 429", "admin_only");
   ASSERT_TRUE(note.ok()) << note.status();
   EXPECT_EQ(greenhouse_->Count("POST", "/v3/notes"), 2);
@@ -102,8 +103,10 @@ TEST_F(HarvestClientTest, A429IsWaitedOutAndSentOnce) {
 TEST_F(HarvestClientTest, EndlessRateLimitingIsUnavailableAfterThreeRetries) {
   auto client = Client(Settings());
   ASSERT_NE(client, nullptr);
-  ASSERT_TRUE(greenhouse_->Fault(
-      {{"method", "POST"}, {"path", "/v3/notes"}, {"status", 429}, {"count", 10}}).ok());
+  ASSERT_TRUE(
+      greenhouse_
+          ->Fault({{"method", "POST"}, {"path", "/v3/notes"}, {"status", 429}, {"count", 10}})
+          .ok());
   auto note = client->CreateNote(kCandidateId, "never", "admin_only");
   ASSERT_FALSE(note.ok());
   EXPECT_EQ(note.status().code(), absl::StatusCode::kUnavailable);
@@ -130,8 +133,9 @@ TEST_F(HarvestClientTest, AnAlmostUsedWindowIsWaitedForBeforeTheNextCall) {
 TEST_F(HarvestClientTest, A503IsUnavailableAndNotRepeated) {
   auto client = Client(Settings());
   ASSERT_NE(client, nullptr);
-  ASSERT_TRUE(greenhouse_->Fault(
-      {{"method", "POST"}, {"path", "/v3/notes"}, {"status", 503}, {"count", 1}}).ok());
+  ASSERT_TRUE(
+      greenhouse_->Fault({{"method", "POST"}, {"path", "/v3/notes"}, {"status", 503}, {"count", 1}})
+          .ok());
   auto note = client->CreateNote(kCandidateId, "x", "admin_only");
   ASSERT_FALSE(note.ok());
   EXPECT_EQ(note.status().code(), absl::StatusCode::kUnavailable);

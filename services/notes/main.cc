@@ -26,7 +26,8 @@ ABSL_FLAG(std::string, grpc_listen, "127.0.0.1:50054", "gRPC listen address host
 ABSL_FLAG(std::string, admin_host, "127.0.0.1", "Admin HTTP host (/metrics, /healthz, /readyz).");
 ABSL_FLAG(int, admin_listen_port, 9104, "Admin HTTP port (0 picks one).");
 ABSL_FLAG(std::string, log_level, "info", "debug|info|warn|error.");
-ABSL_FLAG(int, workers, 4, "Threads that call Greenhouse (calls of one connection are serialized).");
+ABSL_FLAG(int, workers, 4,
+          "Threads that call Greenhouse (calls of one connection are serialized).");
 ABSL_FLAG(int, shutdown_grace_seconds, 20, "How long in-flight calls may finish on SIGTERM.");
 ABSL_FLAG(std::string, check_connection, "",
           "Check this connection's Harvest credentials, note author and GoCo API key, print one "
@@ -117,8 +118,9 @@ int main(int argc, char** argv) {
                               {"connections", (*connections)->size()}});
 
   while (service::WaitForSignal() == service::Signal::kReload) {
-    log::Warn("SIGHUP ignored: hiresync-notes reads its connections file at start; restart it "
-              "to apply changes");
+    log::Warn(
+        "SIGHUP ignored: hiresync-notes reads its connections file at start; restart it "
+        "to apply changes");
   }
   log::Info("notes stopping");
   admin.SetReady(false);

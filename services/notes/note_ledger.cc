@@ -36,8 +36,8 @@ absl::StatusOr<std::optional<LedgerEntry>> NoteLedger::Find(const std::string& e
   if (!row.ok()) return row.status();
   if (!*row) return std::nullopt;
   LedgerEntry entry;
-  entry.state = statement->Text(0) == "posted" ? LedgerEntry::State::kPosted
-                                               : LedgerEntry::State::kPosting;
+  entry.state =
+      statement->Text(0) == "posted" ? LedgerEntry::State::kPosted : LedgerEntry::State::kPosting;
   entry.candidate_id = statement->Int(1);
   entry.note_id = statement->Int(2);
   entry.body = statement->Text(3);
@@ -55,7 +55,11 @@ absl::Status NoteLedger::MarkPosting(const std::string& event_id, const std::str
       "   body = excluded.body, updated_at = excluded.updated_at"
       " WHERE notes.state = 'posting'");
   if (!statement.ok()) return statement.status();
-  statement->Bind(1, event_id).Bind(2, kind).Bind(3, connection_id).Bind(4, candidate_id).Bind(5, body);
+  statement->Bind(1, event_id)
+      .Bind(2, kind)
+      .Bind(3, connection_id)
+      .Bind(4, candidate_id)
+      .Bind(5, body);
   return statement->Run();
 }
 
@@ -71,8 +75,8 @@ absl::Status NoteLedger::MarkPosted(const std::string& event_id, const std::stri
   if (!status.ok()) return status;
   if (db_->Changes() != 1) {
     return absl::InternalError(absl::StrCat(
-        "the notes ledger has no 'posting' row for event ", event_id, " (", kind,
-        "), so note ", note_id, " could not be recorded; the ledger file may have been replaced"));
+        "the notes ledger has no 'posting' row for event ", event_id, " (", kind, "), so note ",
+        note_id, " could not be recorded; the ledger file may have been replaced"));
   }
   return absl::OkStatus();
 }

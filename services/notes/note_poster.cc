@@ -33,9 +33,8 @@ HarvestSettings SettingsFor(const config::Connection& connection) {
 }
 
 HarvestFactory RealHarvestFactory(std::shared_ptr<Clock> clock, HarvestOptions options) {
-  return [clock = std::move(clock),
-          options](const config::Connection& connection)
-             -> absl::StatusOr<std::unique_ptr<HarvestApi>> {
+  return [clock = std::move(clock), options](
+             const config::Connection& connection) -> absl::StatusOr<std::unique_ptr<HarvestApi>> {
     absl::StatusOr<std::unique_ptr<HarvestClient>> client =
         HarvestClient::Create(SettingsFor(connection), clock, options);
     if (!client.ok()) return client.status();
@@ -104,9 +103,9 @@ absl::StatusOr<PostNoteResponse> NotePoster::Post(const PostNoteRequest& request
   {
     std::lock_guard lock(mutex_);
     if (!in_flight_.insert(key).second) {
-      return absl::UnavailableError(absl::StrCat(
-          "the ", key.second, " note for event ", key.first,
-          " is being written by another call right now; try again in a moment"));
+      return absl::UnavailableError(
+          absl::StrCat("the ", key.second, " note for event ", key.first,
+                       " is being written by another call right now; try again in a moment"));
     }
   }
   absl::Cleanup release = [this, &key] {

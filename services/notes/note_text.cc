@@ -49,14 +49,16 @@ std::string Hint(const Problem& problem) {
                         "GoCo.");
   }
   if (code == "offer_field_missing") {
-    return absl::StrCat("To fix: in Greenhouse add the offer custom field under Configure > "
-                        "Custom Options > Offer Fields, fill it in on the offer, ",
-                        kResend, "; or enter the value in GoCo.");
+    return absl::StrCat(
+        "To fix: in Greenhouse add the offer custom field under Configure > "
+        "Custom Options > Offer Fields, fill it in on the offer, ",
+        kResend, "; or enter the value in GoCo.");
   }
   if (code == "offer_field_empty") {
-    return absl::StrCat("To fix: fill in the field on the offer in Greenhouse (offer fields are "
-                        "set up under Configure > Custom Options > Offer Fields), ",
-                        kResend, "; or enter the value in GoCo.");
+    return absl::StrCat(
+        "To fix: fill in the field on the offer in Greenhouse (offer fields are "
+        "set up under Configure > Custom Options > Offer Fields), ",
+        kResend, "; or enter the value in GoCo.");
   }
   if (code == "document_not_downloaded") {
     return absl::StrCat("To fix: download the document", Value(problem),
@@ -158,9 +160,10 @@ Text NotSynced(const PostNoteRequest& request) {
   if (!request.reason().empty()) {
     text.headline = "Not synced: GoCo refused the employee.";
     text.paragraphs.push_back(absl::StrCat("GoCo said: ", request.reason()));
-    text.paragraphs.push_back(absl::StrCat("Correct the value GoCo named on the candidate, job or "
-                                           "offer in Greenhouse, ",
-                                           kResend, "."));
+    text.paragraphs.push_back(
+        absl::StrCat("Correct the value GoCo named on the candidate, job or "
+                     "offer in Greenhouse, ",
+                     kResend, "."));
     text.bullets_heading = "Fields GoCo named:";
     return text;
   }
@@ -191,10 +194,9 @@ Text Compose(const PostNoteRequest& request) {
       return text;
     case PostNoteRequest::GAVE_UP:
       text.headline = "Not synced to GoCo: hiresync gave up after retrying.";
-      text.paragraphs.push_back(
-          request.reason().empty()
-              ? "hiresync tried for a long time without success."
-              : absl::StrCat("What was tried: ", request.reason()));
+      text.paragraphs.push_back(request.reason().empty()
+                                    ? "hiresync tried for a long time without success."
+                                    : absl::StrCat("What was tried: ", request.reason()));
       text.paragraphs.push_back(
           "The hire is not in GoCo. Ask your hiresync operator to fix the cause and replay this "
           "event, or add the employee in GoCo by hand.");

@@ -10,12 +10,12 @@
 namespace hiresync::notes {
 namespace {
 
+using hiresync::v1::PostNoteRequest;
+using hiresync::v1::Problem;
 using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
-using hiresync::v1::PostNoteRequest;
-using hiresync::v1::Problem;
 
 PostNoteRequest Request(PostNoteRequest::Kind kind) {
   PostNoteRequest request;
@@ -66,7 +66,8 @@ TEST(NoteTextTest, MissingNamesSayNotSyncedAndHowToResend) {
 TEST(NoteTextTest, DuplicateNamesTheGoCoEmployeeAndTheOverride) {
   PostNoteRequest request = Request(PostNoteRequest::NOT_SYNCED);
   request.set_employee_id("emp_42");
-  request.set_reason("GoCo already has an employee with this first and last name (employee emp_42)");
+  request.set_reason(
+      "GoCo already has an employee with this first and last name (employee emp_42)");
   std::string body = ComposeNote(request);
   EXPECT_THAT(body, HasSubstr("a GoCo employee with this first and last name already exists "
                               "(GoCo id emp_42)"));
@@ -133,9 +134,10 @@ TEST(NoteTextTest, DocumentsLeftOutSayToUploadThemByHand) {
 
 TEST(NoteTextTest, GoCoRejectionQuotesGoCoVerbatimWithTheField) {
   PostNoteRequest request = Request(PostNoteRequest::NOT_SYNCED);
-  request.set_reason("GoCo refused creating the employee (422): start_date must not be in the "
-                     "past [start_date: must be today or later]. Fix the data in Greenhouse and "
-                     "re-send the hire.");
+  request.set_reason(
+      "GoCo refused creating the employee (422): start_date must not be in the "
+      "past [start_date: must be today or later]. Fix the data in Greenhouse and "
+      "re-send the hire.");
   AddProblem(request, Problem::ERROR, "goco_validation_failed", "start_date", "",
              "must be today or later");
   std::string body = ComposeNote(request);
@@ -148,8 +150,9 @@ TEST(NoteTextTest, GoCoRejectionQuotesGoCoVerbatimWithTheField) {
 
 TEST(NoteTextTest, RevokedGoCoCredentialsSayTheHireIsKept) {
   PostNoteRequest request = Request(PostNoteRequest::NOT_SYNCED);
-  request.set_reason("GoCo refused the API key (401): the admin must update the connection's "
-                     "GoCo API key; the hire is kept and will sync once it works");
+  request.set_reason(
+      "GoCo refused the API key (401): the admin must update the connection's "
+      "GoCo API key; the hire is kept and will sync once it works");
   std::string body = ComposeNote(request);
   EXPECT_THAT(body, HasSubstr("Not synced to GoCo yet"));
   EXPECT_THAT(body, HasSubstr("must update this connection's GoCo API key"));

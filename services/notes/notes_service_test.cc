@@ -18,16 +18,16 @@
 namespace hiresync::notes {
 namespace {
 
-using ::testing::EndsWith;
-using ::testing::HasSubstr;
-using ::testing::Not;
-using ::testing::StartsWith;
 using hiresync::testing::BinDir;
 using hiresync::testing::FreePort;
 using hiresync::testing::Process;
 using hiresync::testing::TempDir;
 using hiresync::v1::PostNoteRequest;
 using hiresync::v1::PostNoteResponse;
+using ::testing::EndsWith;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
 using namespace hiresync::notes::testenv;
 
 class NotesServiceTest : public ::testing::Test {
@@ -43,12 +43,11 @@ class NotesServiceTest : public ::testing::Test {
   void StartNotes() {
     grpc_port_ = FreePort();
     admin_port_ = FreePort();
-    auto process = Process::Start(
-        BinDir() + "/hiresync-notes",
-        {"--config=" + config_, "--ledger=" + dir_.File("notes.db"),
-         absl::StrCat("--grpc_listen=127.0.0.1:", grpc_port_),
-         absl::StrCat("--admin_listen_port=", admin_port_)},
-        {}, dir_.File(absl::StrCat("notes-", ++starts_, ".log")));
+    auto process = Process::Start(BinDir() + "/hiresync-notes",
+                                  {"--config=" + config_, "--ledger=" + dir_.File("notes.db"),
+                                   absl::StrCat("--grpc_listen=127.0.0.1:", grpc_port_),
+                                   absl::StrCat("--admin_listen_port=", admin_port_)},
+                                  {}, dir_.File(absl::StrCat("notes-", ++starts_, ".log")));
     ASSERT_TRUE(process.ok()) << process.status();
     notes_ = std::move(*process);
     ASSERT_TRUE(hiresync::testing::WaitForHttp(admin_port_, "/readyz")) << notes_->Log();
@@ -149,10 +148,11 @@ TEST_F(NotesServiceTest, TheLedgerSurvivesARestart) {
 }
 
 TEST_F(NotesServiceTest, ANoteWhoseAnswerWasLostIsFoundNotWrittenAgain) {
-  ASSERT_TRUE(greenhouse_->Fault({{"method", "POST"},
-                                  {"path", "/v3/notes"},
-                                  {"drop_after_commit", true},
-                                  {"count", 1}})
+  ASSERT_TRUE(greenhouse_
+                  ->Fault({{"method", "POST"},
+                           {"path", "/v3/notes"},
+                           {"drop_after_commit", true},
+                           {"count", 1}})
                   .ok());
   PostNoteResponse lost;
   grpc::Status status = Post(Request("demo", "demo/21"), &lost);
@@ -177,8 +177,9 @@ TEST_F(NotesServiceTest, ANoteWhoseAnswerWasLostIsFoundNotWrittenAgain) {
 }
 
 TEST_F(NotesServiceTest, A429IsHonouredAndTheNoteWrittenOnce) {
-  ASSERT_TRUE(greenhouse_->Fault(
-      {{"method", "POST"}, {"path", "/v3/notes"}, {"status", 429}, {"count", 1}}).ok());
+  ASSERT_TRUE(
+      greenhouse_->Fault({{"method", "POST"}, {"path", "/v3/notes"}, {"status", 429}, {"count", 1}})
+          .ok());
   PostNoteResponse response;
   grpc::Status status = Post(Request("demo", "demo/30"), &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
@@ -199,8 +200,9 @@ TEST_F(NotesServiceTest, AnExpiredTokenIsRenewedOnce) {
 }
 
 TEST_F(NotesServiceTest, HarvestDownIsUnavailable) {
-  ASSERT_TRUE(greenhouse_->Fault(
-      {{"method", "POST"}, {"path", "/v3/notes"}, {"status", 503}, {"count", 1}}).ok());
+  ASSERT_TRUE(
+      greenhouse_->Fault({{"method", "POST"}, {"path", "/v3/notes"}, {"status", 503}, {"count", 1}})
+          .ok());
   PostNoteResponse response;
   grpc::Status status = Post(Request("demo", "demo/50"), &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
@@ -220,8 +222,9 @@ TEST_F(NotesServiceTest, ConnectionProblemsAreFailedPreconditionWithTheFix) {
       {"no_harvest", "has no Harvest v3 credentials"},
       {"nowhere", "is not in the notes service's connections file"},
       {"bad_secret", "check greenhouse.harvest_client_id and harvest_client_secret"},
-      {"read_only", "the Harvest credential lacks scope harvest:notes:create: edit the API "
-                    "credential in Greenhouse"},
+      {"read_only",
+       "the Harvest credential lacks scope harvest:notes:create: edit the API "
+       "credential in Greenhouse"},
       {"other_author", "is Greenhouse user 789"},
       {"no_author_id", "has no greenhouse.note_author_user_id"},
   };

@@ -15,9 +15,8 @@ using hiresync::testing::WriteFile;
 absl::Status Send(int port, const std::string& method, const std::string& path, const Json& body) {
   httplib::Client client("127.0.0.1", port);
   client.set_read_timeout(std::chrono::seconds(10));
-  httplib::Result result = method == "PUT"
-                               ? client.Put(path, body.dump(), "application/json")
-                               : client.Post(path, body.dump(), "application/json");
+  httplib::Result result = method == "PUT" ? client.Put(path, body.dump(), "application/json")
+                                           : client.Post(path, body.dump(), "application/json");
   if (!result) return absl::UnavailableError(absl::StrCat(method, " ", path, ": no answer"));
   if (result->status / 100 != 2) {
     return absl::InternalError(
@@ -31,10 +30,9 @@ absl::Status Send(int port, const std::string& method, const std::string& path, 
 absl::StatusOr<std::unique_ptr<Greenhouse>> Greenhouse::Start(const std::string& log_path) {
   auto greenhouse = std::make_unique<Greenhouse>();
   greenhouse->port_ = FreePort();
-  auto process = Process::Start(BinDir() + "/greenhouse-sandbox",
-                                {"serve", "--host", "127.0.0.1", "--port",
-                                 std::to_string(greenhouse->port_)},
-                                {}, log_path);
+  auto process = Process::Start(
+      BinDir() + "/greenhouse-sandbox",
+      {"serve", "--host", "127.0.0.1", "--port", std::to_string(greenhouse->port_)}, {}, log_path);
   if (!process.ok()) return process.status();
   greenhouse->process_ = std::move(*process);
   if (!hiresync::testing::WaitForHttp(greenhouse->port_, "/_sandbox/healthz")) {
@@ -72,7 +70,9 @@ std::string Greenhouse::TokenUrl() const {
   return absl::StrCat("http://127.0.0.1:", port_, "/token");
 }
 
-absl::Status Greenhouse::Seed(const Json& seed) { return Send(port_, "PUT", "/_sandbox/seed", seed); }
+absl::Status Greenhouse::Seed(const Json& seed) {
+  return Send(port_, "PUT", "/_sandbox/seed", seed);
+}
 absl::Status Greenhouse::Fault(const Json& fault) {
   return Send(port_, "POST", "/_sandbox/faults", fault);
 }
@@ -96,15 +96,16 @@ absl::StatusOr<std::unique_ptr<GoCo>> GoCo::Start(const TempDir& dir) {
   auto goco = std::make_unique<GoCo>();
   goco->port_ = FreePort();
   WriteFile(dir.File("goco-sandbox.key"), kGoCoKey);
-  auto process = Process::Start(BinDir() + "/goco-sandbox",
-                                {"--host", "127.0.0.1", "--port", std::to_string(goco->port_),
-                                 "--company", "demo", "--api-key-file",
-                                 dir.File("goco-sandbox.key")},
-                                {}, dir.File("goco-sandbox.log"));
+  auto process =
+      Process::Start(BinDir() + "/goco-sandbox",
+                     {"--host", "127.0.0.1", "--port", std::to_string(goco->port_), "--company",
+                      "demo", "--api-key-file", dir.File("goco-sandbox.key")},
+                     {}, dir.File("goco-sandbox.log"));
   if (!process.ok()) return process.status();
   goco->process_ = std::move(*process);
   if (!hiresync::testing::WaitForHttp(goco->port_, "/_sandbox/healthz")) {
-    return absl::UnavailableError(absl::StrCat("goco-sandbox did not start: ", goco->process_->Log()));
+    return absl::UnavailableError(
+        absl::StrCat("goco-sandbox did not start: ", goco->process_->Log()));
   }
   return goco;
 }
