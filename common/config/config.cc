@@ -158,6 +158,14 @@ absl::StatusOr<std::shared_ptr<const Connections>> Parse(std::string_view json,
   return std::shared_ptr<const Connections>(std::move(connections));
 }
 
+absl::Status ConnectionsSource::Reload(const std::string& path) {
+  auto loaded = Load(path);
+  if (!loaded.ok()) return loaded.status();
+  std::lock_guard<std::mutex> lock(mu_);
+  current_ = *loaded;
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::shared_ptr<const Connections>> Load(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {

@@ -3,8 +3,10 @@
 // Errors name the bad key, e.g. `connections[0].goco.api_key: file "/x" cannot be read`.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -47,6 +49,30 @@ absl::StatusOr<std::shared_ptr<const Connections>> Parse(std::string_view json,
 
 // Reads the file at `path` and parses it; relative secret paths are relative to its folder.
 absl::StatusOr<std::shared_ptr<const Connections>> Load(const std::string& path);
+
+// Where a service reads the current connections from; they change on a reload.
+using ConnectionsFn = std::function<std::shared_ptr<const Connections>()>;
+
+// The current connections of a process, replaced whole by a reload (SIGHUP). Readers
+// keep the snapshot they took for as long as they use it.
+class ConnectionsSource {
+ public:
+  explicit ConnectionsSource(std::shared_ptr<const Connections> initial)
+      : current_(std::move(initial)) {}
+  std::shared_ptr<const Connections> Get() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return current_;
+  }
+  // Re-reads `path`; a bad file is refused with its error and the current one kept.
+  absl::Status Reload(const std::string& path);
+  ConnectionsFn AsFn() const {
+    return [this] { return Get(); };
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::shared_ptr<const Connections> current_;
+};
 
 // The mapping options with defaults filled in ("Job Title", "Employment Type", ...).
 hiresync::v1::MappingOptions EffectiveMapping(const hiresync::v1::MappingOptions& options);

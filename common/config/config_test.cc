@@ -111,5 +111,27 @@ TEST(ConfigLoadTest, RelativeSecretPathsAreReadFromTheConfigFolder) {
   EXPECT_EQ((*loaded)->Find("demo")->webhook_secret, "hook-secret");
 }
 
+TEST(ConnectionsSourceTest, ReloadReplacesAndABadFileKeepsTheOldOne) {
+  hiresync::testing::TempDir dir;
+  hiresync::testing::WriteFile(dir.File("hook"), "s");
+  hiresync::testing::WriteFile(dir.File("key"), "k");
+  auto config = [&](const std::string& state) {
+    return R"({"connections": [{"id": "demo", "state": ")" + state + R"(",
+      "webhook_secret": {"file": "hook"},
+      "goco": {"base_url": "http://127.0.0.1:1/v1/companies/demo", "api_key": {"file": "key"}}}]})";
+  };
+  hiresync::testing::WriteFile(dir.File("config.json"), config("ACTIVE"));
+  ConnectionsSource source(*Load(dir.File("config.json")));
+  auto before = source.Get();
+  EXPECT_FALSE(before->Find("demo")->paused());
+  hiresync::testing::WriteFile(dir.File("config.json"), config("PAUSED"));
+  ASSERT_TRUE(source.Reload(dir.File("config.json")).ok());
+  EXPECT_TRUE(source.Get()->Find("demo")->paused());
+  EXPECT_FALSE(before->Find("demo")->paused());  // a snapshot taken earlier is unchanged
+  hiresync::testing::WriteFile(dir.File("config.json"), "{not json");
+  EXPECT_FALSE(source.Reload(dir.File("config.json")).ok());
+  EXPECT_TRUE(source.AsFn()()->Find("demo")->paused());
+}
+
 }  // namespace
 }  // namespace hiresync::config

@@ -110,12 +110,8 @@ int main(int argc, char** argv) {
 
   auto loaded = config::Load(absl::GetFlag(FLAGS_config));
   if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
-  std::mutex connections_mu;
-  std::shared_ptr<const config::Connections> connections = *loaded;
-  auto current_connections = [&] {
-    std::lock_guard<std::mutex> lock(connections_mu);
-    return connections;
-  };
+  config::ConnectionsSource connections(*loaded);
+  config::ConnectionsFn current_connections = connections.AsFn();
 
   // The SQLite inbox belongs to one ingress process: hold a lock beside it for our lifetime,
   // then hand back the claims a previous run left when it died.
@@ -166,24 +162,19 @@ int main(int argc, char** argv) {
   log::Info("listening", {{"webhook_port", webhooks.port()},
                           {"grpc_port", grpc_server->port},
                           {"admin_port", admin.port()},
-                          {"connections", connections->size()}});
+                          {"connections", connections.Get()->size()}});
 
   StateGauges gauges;
   auto refresh = [&] { gauges.Refresh(**inbox); };
   refresh();
   while (service::WaitForSignal(refresh) == service::Signal::kReload) {
-    auto reloaded = config::Load(absl::GetFlag(FLAGS_config));
-    if (!reloaded.ok()) {
+    if (auto s = connections.Reload(absl::GetFlag(FLAGS_config)); !s.ok()) {
       log::Error("config reload refused; keeping the previous one",
-                 {{"error", std::string(reloaded.status().message())}});
+                 {{"error", std::string(s.message())}});
       continue;
     }
-    {
-      std::lock_guard<std::mutex> lock(connections_mu);
-      connections = *reloaded;
-    }
     dispatcher.Wake();
-    log::Info("config reloaded", {{"connections", (*reloaded)->size()}});
+    log::Info("config reloaded", {{"connections", connections.Get()->size()}});
   }
 
   log::Info("shutting down");

@@ -103,7 +103,8 @@ int main(int argc, char** argv) {
     return Fail(std::string(status.message()));
   }
 
-  notes::NotePoster poster(*connections, ledger->get(),
+  config::ConnectionsSource source(*connections);
+  notes::NotePoster poster(source.AsFn(), ledger->get(),
                            notes::RealHarvestFactory(std::make_shared<notes::RealClock>()));
   notes::NotesService service(&poster, absl::GetFlag(FLAGS_workers));
   auto server = grpcutil::StartServer(absl::GetFlag(FLAGS_grpc_listen), {&service});
@@ -117,10 +118,14 @@ int main(int argc, char** argv) {
                               {"admin_port", admin.port()},
                               {"connections", (*connections)->size()}});
 
+  // SIGHUP re-reads the connections file; a bad file is refused and the current one kept.
   while (service::WaitForSignal() == service::Signal::kReload) {
-    log::Warn(
-        "SIGHUP ignored: hiresync-notes reads its connections file at start; restart it "
-        "to apply changes");
+    if (absl::Status status = source.Reload(absl::GetFlag(FLAGS_config)); !status.ok()) {
+      log::Error("config reload refused; keeping the previous one",
+                 {{"error", std::string(status.message())}});
+    } else {
+      log::Info("config reloaded", {{"connections", source.Get()->size()}});
+    }
   }
   log::Info("notes stopping");
   admin.SetReady(false);

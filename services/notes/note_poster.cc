@@ -64,17 +64,24 @@ bool HasMarker(const std::string& body, const std::string& marker) {
   return false;
 }
 
-NotePoster::NotePoster(std::shared_ptr<const config::Connections> connections, NoteLedger* ledger,
+NotePoster::NotePoster(config::ConnectionsFn connections, NoteLedger* ledger,
                        HarvestFactory factory)
     : connections_(std::move(connections)), ledger_(ledger), factory_(std::move(factory)) {}
 
-absl::StatusOr<HarvestApi*> NotePoster::ClientFor(const config::Connection& connection) {
+absl::StatusOr<std::shared_ptr<HarvestApi>> NotePoster::ClientFor(const config::Connection& connection) {
   std::lock_guard lock(mutex_);
+  const auto& gh = connection.proto.greenhouse();
+  std::string settings =
+      absl::StrCat(connection.harvest_client_id, "\n", connection.harvest_client_secret, "\n",
+                   gh.harvest_base_url(), "\n", gh.token_url(), "\n", gh.note_author_user_id(),
+                   "\n", gh.note_author_email());
   auto it = clients_.find(connection.id());
-  if (it != clients_.end()) return it->second.get();
+  if (it != clients_.end() && it->second.settings == settings) return it->second.api;
   absl::StatusOr<std::unique_ptr<HarvestApi>> client = factory_(connection);
   if (!client.ok()) return client.status();
-  return clients_.emplace(connection.id(), std::move(*client)).first->second.get();
+  std::shared_ptr<HarvestApi> api = std::move(*client);
+  clients_[connection.id()] = Client{settings, api};
+  return api;
 }
 
 absl::StatusOr<PostNoteResponse> NotePoster::Post(const PostNoteRequest& request) {
@@ -84,7 +91,8 @@ absl::StatusOr<PostNoteResponse> NotePoster::Post(const PostNoteRequest& request
         "PostNoteRequest needs connection_id, candidate_id (> 0), event_id and kind: send the "
         "inbox event's connection, Greenhouse candidate id, stable event id and the note kind");
   }
-  const config::Connection* connection = connections_->Find(request.connection_id());
+  std::shared_ptr<const config::Connections> connections = connections_();
+  const config::Connection* connection = connections->Find(request.connection_id());
   if (connection == nullptr) {
     return absl::FailedPreconditionError(absl::StrCat(
         "connection '", request.connection_id(),
@@ -136,7 +144,7 @@ absl::StatusOr<PostNoteResponse> NotePoster::PostOnce(const PostNoteRequest& req
     return response;
   }
 
-  absl::StatusOr<HarvestApi*> client = ClientFor(connection);
+  absl::StatusOr<std::shared_ptr<HarvestApi>> client = ClientFor(connection);
   if (!client.ok()) return client.status();
   if (absl::Status status = (*client)->VerifyAuthor(); !status.ok()) return status;
 

@@ -37,23 +37,32 @@ bool HasMarker(const std::string& body, const std::string& marker);
 
 class NotePoster {
  public:
+  // `connections` is read on every call, so a reloaded file takes effect at once.
+  NotePoster(config::ConnectionsFn connections, NoteLedger* ledger, HarvestFactory factory);
   NotePoster(std::shared_ptr<const config::Connections> connections, NoteLedger* ledger,
-             HarvestFactory factory);
+             HarvestFactory factory)
+      : NotePoster([connections] { return connections; }, ledger, std::move(factory)) {}
 
   // INVALID_ARGUMENT for a malformed request; FAILED_PRECONDITION for an unknown
   // connection or one without usable Harvest settings; UNAVAILABLE to retry later.
   absl::StatusOr<hiresync::v1::PostNoteResponse> Post(const hiresync::v1::PostNoteRequest& request);
 
  private:
-  absl::StatusOr<HarvestApi*> ClientFor(const config::Connection& connection);
+  // Shared: a call in flight keeps the client it started with across a reload.
+  absl::StatusOr<std::shared_ptr<HarvestApi>> ClientFor(const config::Connection& connection);
   absl::StatusOr<hiresync::v1::PostNoteResponse> PostOnce(
       const hiresync::v1::PostNoteRequest& request, const config::Connection& connection);
 
-  std::shared_ptr<const config::Connections> connections_;
+  config::ConnectionsFn connections_;
   NoteLedger* ledger_;
   HarvestFactory factory_;
   std::mutex mutex_;  // guards clients_ and in_flight_
-  std::map<std::string, std::unique_ptr<HarvestApi>> clients_;
+  struct Client {
+    // The settings it was made with: a reload that changes them makes a new client.
+    std::string settings;
+    std::shared_ptr<HarvestApi> api;
+  };
+  std::map<std::string, Client> clients_;
   std::set<std::pair<std::string, std::string>> in_flight_;
 };
 

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/config/config.h"
 #include "common/config/flags.h"
+#include "common/service/lifecycle.h"
 #include "common/grpc/server.h"
 #include "common/http/admin_server.h"
 #include "common/log/log.h"
@@ -39,6 +40,7 @@ int Fail(const std::string& message) {
 
 int main(int argc, char** argv) {
   using namespace hiresync;
+  service::BlockSignals();  // before any thread starts: signals are taken in main below
   config::ParseFlags(argc, argv,
                      "hiresync-writer --config connections.json --ledger writer.db: writes new "
                      "hires to GoCo (gRPC hiresync.v1.Writer)");
@@ -58,17 +60,12 @@ int main(int argc, char** argv) {
   if (absl::GetFlag(FLAGS_attachment_max_bytes) <= 0) {
     return Fail("--attachment_max_bytes must be positive");
   }
-  auto connections = config::Load(absl::GetFlag(FLAGS_config));
-  if (!connections.ok()) return Fail(std::string(connections.status().message()));
+  auto loaded = config::Load(absl::GetFlag(FLAGS_config));
+  if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
+  config::ConnectionsSource connections(*loaded);
   auto ledger = writer::Ledger::Open(absl::GetFlag(FLAGS_ledger));
   if (!ledger.ok()) return Fail(std::string(ledger.status().message()));
 
-  // Signals go to the sigwait below only: block them before any thread starts.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   writer::WriterMetrics::Get();
   http::AdminServer admin;
@@ -81,7 +78,7 @@ int main(int argc, char** argv) {
   writer::AttachmentFetcherOptions fetch_options;
   fetch_options.max_bytes = absl::GetFlag(FLAGS_attachment_max_bytes);
   writer::AttachmentFetcher fetcher(fetch_options);
-  writer::Writer logic(*connections, ledger->get(), &fetcher,
+  writer::Writer logic(connections.AsFn(), ledger->get(), &fetcher,
                        writer::RealGoCoFactory(std::make_shared<writer::RealClock>()));
   writer::WriterService service(&logic);
   auto server = grpcutil::StartServer(absl::GetFlag(FLAGS_grpc_listen), {&service});
@@ -90,11 +87,19 @@ int main(int argc, char** argv) {
   admin.SetReady(true);
   log::Info("writer started", {{"grpc_port", server->port},
                                {"admin_port", admin.port()},
-                               {"connections", (*connections)->size()}});
+                               {"connections", connections.Get()->size()}});
 
-  int signal_number = 0;
-  sigwait(&signals, &signal_number);
-  log::Info("writer stopping", {{"signal", signal_number}});
+  // SIGHUP re-reads the connections file (a rotated GoCo key, a new connection); a bad
+  // file is refused and the current one kept.
+  while (service::WaitForSignal() == service::Signal::kReload) {
+    if (absl::Status status = connections.Reload(absl::GetFlag(FLAGS_config)); !status.ok()) {
+      log::Error("config reload refused; keeping the previous one",
+                 {{"error", std::string(status.message())}});
+    } else {
+      log::Info("config reloaded", {{"connections", connections.Get()->size()}});
+    }
+  }
+  log::Info("writer stopping");
   admin.SetReady(false);
   server->SetServing(false);
   server->server->Shutdown(std::chrono::system_clock::now() +

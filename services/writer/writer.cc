@@ -175,30 +175,35 @@ std::string IdempotencyKey(const std::string& connection_id, int64_t application
   return absl::StrCat("hiresync-", connection_id, "-app-", application_id);
 }
 
-Writer::Writer(std::shared_ptr<const config::Connections> connections, Ledger* ledger,
-               AttachmentSource* attachments, GoCoFactory goco_factory)
+Writer::Writer(config::ConnectionsFn connections, Ledger* ledger, AttachmentSource* attachments,
+               GoCoFactory goco_factory)
     : connections_(std::move(connections)),
       ledger_(ledger),
       attachments_(attachments),
       goco_factory_(std::move(goco_factory)) {}
 
-absl::StatusOr<Writer::Company*> Writer::CompanyFor(const config::Connection& connection) {
+absl::StatusOr<std::shared_ptr<Writer::Company>> Writer::CompanyFor(const config::Connection& connection) {
   std::lock_guard lock(mutex_);
   auto it = companies_.find(connection.id());
-  if (it != companies_.end()) return it->second.get();
+  if (it != companies_.end() && it->second->base_url == connection.proto.goco().base_url() &&
+      it->second->api_key == connection.goco_api_key) {
+    return it->second;
+  }
   auto goco = goco_factory_(connection);
   if (!goco.ok()) return goco.status();
-  auto company = std::make_unique<Company>();
+  auto company = std::make_shared<Company>();
+  company->base_url = connection.proto.goco().base_url();
+  company->api_key = connection.goco_api_key;
   company->goco = std::move(*goco);
   company->catalog = std::make_unique<Catalog>(company->goco.get());
-  Company* raw = company.get();
-  companies_.emplace(connection.id(), std::move(company));
-  return raw;
+  companies_[connection.id()] = company;
+  return company;
 }
 
 absl::StatusOr<WriteResponse> Writer::Write(const WriteRequest& request) {
   const NewHire& hire = request.new_hire();
-  const config::Connection* connection = connections_->Find(hire.connection_id());
+  std::shared_ptr<const config::Connections> connections = connections_();
+  const config::Connection* connection = connections->Find(hire.connection_id());
   absl::StatusOr<WriteResponse> response;
   if (connection == nullptr || connection->disabled()) {
     response = Rejected(absl::StrCat(

@@ -31,18 +31,27 @@ std::string IdempotencyKey(const std::string& connection_id, int64_t application
 
 class Writer {
  public:
+  // `connections` is read on every call, so a reloaded file takes effect at once.
+  Writer(config::ConnectionsFn connections, Ledger* ledger, AttachmentSource* attachments,
+         GoCoFactory goco_factory);
   Writer(std::shared_ptr<const config::Connections> connections, Ledger* ledger,
-         AttachmentSource* attachments, GoCoFactory goco_factory);
+         AttachmentSource* attachments, GoCoFactory goco_factory)
+      : Writer([connections] { return connections; }, ledger, attachments,
+               std::move(goco_factory)) {}
 
   // Errors are the writer's own failures (the ledger); GoCo's answers are outcomes.
   absl::StatusOr<hiresync::v1::WriteResponse> Write(const hiresync::v1::WriteRequest& request);
 
  private:
   struct Company {
+    // The settings the client was made with: a reload that changes them makes a new one.
+    std::string base_url;
+    std::string api_key;
     std::unique_ptr<GoCoApi> goco;
     std::unique_ptr<Catalog> catalog;
   };
-  absl::StatusOr<Company*> CompanyFor(const config::Connection& connection);
+  // Shared: a call in flight keeps the client it started with across a reload.
+  absl::StatusOr<std::shared_ptr<Company>> CompanyFor(const config::Connection& connection);
   absl::StatusOr<hiresync::v1::WriteResponse> WriteWith(const config::Connection& connection,
                                                         Company& company,
                                                         const hiresync::v1::WriteRequest& request);
@@ -54,12 +63,12 @@ class Writer {
                                const std::string& employee_id,
                                hiresync::v1::WriteResponse& response);
 
-  std::shared_ptr<const config::Connections> connections_;
+  config::ConnectionsFn connections_;
   Ledger* ledger_;
   AttachmentSource* attachments_;
   GoCoFactory goco_factory_;
   std::mutex mutex_;
-  std::map<std::string, std::unique_ptr<Company>> companies_;
+  std::map<std::string, std::shared_ptr<Company>> companies_;
 };
 
 }  // namespace hiresync::writer
