@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "common/log/log.h"
 #include "common/metrics/metrics.h"
+#include "common/notes/note_text.h"
 #include "common/status/status.h"
 
 namespace hiresync::ingress {
@@ -15,6 +16,7 @@ namespace {
 
 using hiresync::v1::MapResponse;
 using hiresync::v1::PostNoteRequest;
+using hiresync::v1::PostNoteResponse;
 using hiresync::v1::WriteResponse;
 using store::EventState;
 
@@ -22,6 +24,7 @@ struct DispatcherMetrics {
   prometheus::Family<prometheus::Counter>& finished;
   prometheus::Family<prometheus::Counter>& retries;
   prometheus::Histogram& hire_to_employee;
+  prometheus::Family<prometheus::Counter>& notes;
 
   static DispatcherMetrics& Get() {
     static DispatcherMetrics m{
@@ -37,7 +40,11 @@ struct DispatcherMetrics {
             .Name("hiresync_hire_to_employee_seconds")
             .Help("Time from the webhook's arrival to the GoCo employee's creation.")
             .Register(*metrics::Registry())
-            .Add({}, metrics::LatencyBuckets())};
+            .Add({}, metrics::LatencyBuckets()),
+        prometheus::BuildCounter()
+            .Name("hiresync_notes_requested_total")
+            .Help("Notes ingress asked the notes service to write, by kind.")
+            .Register(*metrics::Registry())};
     return m;
   }
 };
@@ -61,6 +68,38 @@ std::string FinalOutcome(const MapResponse& map, const WriteResponse* write) {
     case WriteResponse::REJECTED: return "rejected";
     default: return "unknown";
   }
+}
+
+std::string NoteEventId(const store::StoredEvent& event) {
+  return absl::StrCat(event.connection_id, "/", event.id);
+}
+
+PostNoteRequest BaseNote(const store::StoredEvent& event, PostNoteRequest::Kind kind) {
+  PostNoteRequest request;
+  request.set_connection_id(event.connection_id);
+  request.set_candidate_id(event.candidate_id);
+  request.set_event_id(NoteEventId(event));
+  request.set_kind(kind);
+  return request;
+}
+
+// The note an event's outcome calls for, or nullopt when none is (a clean sync with
+// success notes off).
+std::optional<PostNoteRequest> OutcomeNote(const store::StoredEvent& event,
+                                           const config::Connection& conn, const MapResponse& map,
+                                           const WriteResponse& write) {
+  bool created = map.syncable() && write.outcome() == WriteResponse::CREATED;
+  bool warnings = map.problems_size() > 0 || write.problems_size() > 0;
+  if (created && !warnings && !conn.proto.mapping().success_notes()) return std::nullopt;
+  PostNoteRequest request =
+      BaseNote(event, created ? (warnings ? PostNoteRequest::SYNCED_WITH_WARNINGS
+                                          : PostNoteRequest::SYNCED)
+                              : PostNoteRequest::NOT_SYNCED);
+  request.set_employee_id(write.employee_id());
+  request.set_reason(write.reason());
+  for (const auto& p : map.problems()) *request.add_problems() = p;
+  for (const auto& p : write.problems()) *request.add_problems() = p;
+  return request;
 }
 
 }  // namespace
@@ -141,12 +180,14 @@ void Dispatcher::Retry(const store::StoredEvent& event, const std::string& step,
   if (attempts >= options_.max_attempts || now - event.received_at > options_.max_age) {
     std::string detail = absl::StrCat("gave up after ", attempts, " attempts since ",
                                       absl::FormatTime(event.received_at), ": ", error);
+    PostNoteResponse note = GaveUpNote(event, step, detail);
     auto status = inbox_->Advance(
         event.id,
         store::StepUpdate{.state = EventState::kDead,
                           .step = step,
                           .outcome = "dead",
                           .detail = detail,
+                          .note_result = note.SerializeAsString(),
                           .final_outcome = "dead"},
         now);
     DispatcherMetrics::Get().finished.Add({{"outcome", "dead"}}).Increment();
@@ -163,6 +204,59 @@ void Dispatcher::Retry(const store::StoredEvent& event, const std::string& step,
                                         {"retry_in_ms", absl::ToInt64Milliseconds(delay)},
                                         {"error", error}});
   if (!status.ok()) log::Error("recording the retry failed", {{"error", status.ToString()}});
+}
+
+PostNoteResponse Dispatcher::GaveUpNote(const store::StoredEvent& event, const std::string& step,
+                                        const std::string& detail) {
+  PostNoteRequest request = BaseNote(event, PostNoteRequest::GAVE_UP);
+  request.set_reason(absl::StrCat("hiresync tried to ",
+                                  step == "map"     ? "read the hire"
+                                  : step == "write" ? "create the employee in GoCo"
+                                  : step == "note"  ? "write its note in Greenhouse"
+                                                    : "sync the hire",
+                                  " and ", detail));
+  PostNoteResponse kept;
+  kept.set_body(notes::ComposeNote(request));
+  // When the failing step was the note itself, keep that note's text too.
+  if (step == "note") {
+    auto connections = connections_();
+    const config::Connection* conn = connections->Find(event.connection_id);
+    MapResponse map;
+    WriteResponse write;
+    map.ParseFromString(event.map_result);
+    write.ParseFromString(event.write_result);
+    if (conn != nullptr) {
+      if (auto pending = OutcomeNote(event, *conn, map, write)) {
+        kept.set_body(absl::StrCat(notes::ComposeNote(*pending), "\n\n", kept.body()));
+      }
+    }
+    return kept;  // the notes service is what failed: do not try it once more
+  }
+  if (notes_ == nullptr) return kept;
+  auto posted = notes_->Post(request);
+  if (posted.ok()) {
+    DispatcherMetrics::Get().notes.Add({{"kind", "gave_up"}}).Increment();
+    return *posted;
+  }
+  log::Error("the gave-up note could not be written; its text is kept with the event",
+             {{"event_id", event.id}, {"error", posted.status().ToString()}});
+  return kept;
+}
+
+void Dispatcher::TellCredentialsRejected(const store::StoredEvent& event,
+                                         const std::string& reason) {
+  if (notes_ == nullptr) return;
+  // Its own ledger key: once per event, whatever the event's final note will be.
+  PostNoteRequest request = BaseNote(event, PostNoteRequest::NOT_SYNCED);
+  request.set_event_id(absl::StrCat(NoteEventId(event), "/goco-credentials"));
+  request.set_reason(reason);
+  auto posted = notes_->Post(request);
+  if (!posted.ok()) {
+    log::Warn("the GoCo-credentials note could not be written; will try on the next attempt",
+              {{"event_id", event.id}, {"error", posted.status().ToString()}});
+  } else if (!posted->already_posted()) {
+    DispatcherMetrics::Get().notes.Add({{"kind", "goco_credentials"}}).Increment();
+  }
 }
 
 void Dispatcher::Process(store::StoredEvent event) {
@@ -187,6 +281,8 @@ void Dispatcher::Process(store::StoredEvent event) {
       return false;
     }
     event.state = update.state;
+    if (update.map_result) event.map_result = *update.map_result;
+    if (update.write_result) event.write_result = *update.write_result;
     return true;
   };
 
@@ -228,6 +324,7 @@ void Dispatcher::Process(store::StoredEvent event) {
           Retry(event, "write", absl::StrCat("writer: ", result.status().ToString()), absl::ZeroDuration());
           return;
         }
+        if (result->credentials_rejected()) TellCredentialsRejected(event, result->reason());
         if (result->outcome() == WriteResponse::RETRY_LATER ||
             result->outcome() == WriteResponse::OUTCOME_UNSPECIFIED) {
           Retry(event, "write", absl::StrCat("GoCo: ", result->reason()),
@@ -255,9 +352,8 @@ void Dispatcher::Process(store::StoredEvent event) {
         break;
       }
       case EventState::kWritten: {
-        bool created = map.syncable() && write.outcome() == WriteResponse::CREATED;
-        bool warnings = map.problems_size() > 0 || write.problems_size() > 0;
-        if (created && !warnings && !conn->proto.mapping().success_notes()) {
+        std::optional<PostNoteRequest> note = OutcomeNote(event, *conn, map, write);
+        if (!note) {
           if (!advance({.state = EventState::kNoted,
                         .step = "note",
                         .outcome = "not_needed",
@@ -267,30 +363,25 @@ void Dispatcher::Process(store::StoredEvent event) {
           break;
         }
         if (notes_ == nullptr) {
+          PostNoteResponse unsent;
+          unsent.set_body(notes::ComposeNote(*note));
           if (!advance({.state = EventState::kNoted,
                         .step = "note",
                         .outcome = "skipped",
-                        .detail = "no notes service is configured (--notes_addr)"})) {
+                        .detail = "no notes service is configured (--notes_addr); the note's "
+                                  "text is kept with the event",
+                        .note_result = unsent.SerializeAsString()})) {
             return;
           }
           break;
         }
-        PostNoteRequest request;
-        request.set_connection_id(event.connection_id);
-        request.set_candidate_id(event.candidate_id);
-        request.set_event_id(absl::StrCat(event.connection_id, "/", event.id));
-        request.set_employee_id(write.employee_id());
-        request.set_reason(write.reason());
-        for (const auto& p : map.problems()) *request.add_problems() = p;
-        for (const auto& p : write.problems()) *request.add_problems() = p;
-        request.set_kind(created ? (warnings ? PostNoteRequest::SYNCED_WITH_WARNINGS
-                                             : PostNoteRequest::SYNCED)
-                                 : PostNoteRequest::NOT_SYNCED);
-        auto result = notes_->Post(request);
+        auto result = notes_->Post(*note);
         if (!result.ok()) {
-          Retry(event, "note", absl::StrCat("notes: ", result.status().ToString()), absl::ZeroDuration());
+          Retry(event, "note", absl::StrCat("notes: ", result.status().ToString()),
+                absl::ZeroDuration());
           return;
         }
+        DispatcherMetrics::Get().notes.Add({{"kind", notes::KindName(note->kind())}}).Increment();
         if (!advance({.state = EventState::kNoted,
                       .step = "note",
                       .outcome = result->already_posted() ? "already_posted" : "posted",

@@ -59,6 +59,12 @@ class Dispatcher {
   void Retry(const store::StoredEvent& event, const std::string& step, const std::string& error,
              absl::Duration at_least);
   absl::Duration Backoff(int attempts);
+  // The GAVE_UP note, written when notes are configured (and the note step is not what
+  // failed); its text is returned either way, to be kept with the DEAD event.
+  hiresync::v1::PostNoteResponse GaveUpNote(const store::StoredEvent& event,
+                                            const std::string& step, const std::string& detail);
+  // Tells the recruiter, once per event, that GoCo refused the connection's API key.
+  void TellCredentialsRejected(const store::StoredEvent& event, const std::string& reason);
 
   store::Inbox* inbox_;
   ConnectionsFn connections_;

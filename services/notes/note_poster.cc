@@ -5,7 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/log/log.h"
-#include "services/notes/note_text.h"
+#include "common/notes/note_text.h"
 #include "services/notes/notes_metrics.h"
 
 namespace hiresync::notes {

@@ -1,4 +1,4 @@
-#include "services/notes/note_text.h"
+#include "common/notes/note_text.h"
 
 #include <string>
 

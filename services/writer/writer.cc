@@ -46,10 +46,13 @@ WriteResponse FromGoCoFailure(const absl::Status& status, const std::string& doi
   }
   int http = error->http_status;
   if (http == 401 || http == 403) {
-    return RetryLater(absl::StrCat("GoCo refused the API key (", http,
-                                   "): the admin must update the connection's GoCo API key; the "
-                                   "hire is kept and will sync once it works"),
-                      kCredentialsRetrySeconds);
+    WriteResponse response =
+        RetryLater(absl::StrCat("GoCo refused the API key (", http,
+                                "): the admin must update the connection's GoCo API key; the "
+                                "hire is kept and will sync once it works"),
+                   kCredentialsRetrySeconds);
+    response.set_credentials_rejected(true);
+    return response;
   }
   if (http == 429) {
     return RetryLater(absl::StrCat("GoCo is rate limiting hiresync (429) while ", doing,

@@ -387,6 +387,7 @@ TEST_F(WriterTest, RevokedKeyKeepsTheHireAndAsksTheAdmin) {
   WriteResponse response = MustWrite(Hire());
   EXPECT_EQ(response.outcome(), WriteResponse::RETRY_LATER);
   EXPECT_EQ(response.retry_after_seconds(), 300);
+  EXPECT_TRUE(response.credentials_rejected());
   EXPECT_NE(response.reason().find("GoCo refused the API key (401)"), std::string::npos)
       << response.reason();
   EXPECT_NE(response.reason().find("update the connection's GoCo API key"), std::string::npos);

@@ -123,6 +123,13 @@ TEST_F(HireFlowTest, ExistingGoCoEmployeeWithTheSameNameMeansNoNewEmployee) {
   ASSERT_EQ(employees.size(), 1u) << employees.dump(2);
   EXPECT_EQ(employees[0]["id"], existing["id"]);
   EXPECT_EQ(stack_.GoCoTest("GET", "/_sandbox/requests?method=POST&path=/employees")["count"], 0);
+  auto notes = stack_.Notes(kFirstCandidateId);
+  ASSERT_EQ(notes.size(), 1u) << notes.dump(2);
+  std::string body = notes[0]["body"];
+  EXPECT_NE(body.find("[hiresync → GoCo]"), std::string::npos) << body;
+  EXPECT_NE(body.find(existing["id"].get<std::string>()), std::string::npos) << body;
+  EXPECT_EQ(notes[0]["user_id"], kNoteAuthorId);
+  EXPECT_EQ(notes[0]["visibility"], "admin_only");
 }
 
 TEST_F(HireFlowTest, GoCoUnavailableTwiceThenCreatedGivesOneEmployee) {

@@ -20,8 +20,30 @@ Stack::Stack(StackOptions options) : options_(std::move(options)) {
   ingress_grpc = FreePort();
   mapper_grpc = FreePort();
   writer_grpc = FreePort();
+  notes_admin = FreePort();
+  notes_grpc = FreePort();
   WriteFile(dir_.File("webhook-secret"), webhook_secret_ + "\n");
   WriteFile(dir_.File("goco-key"), goco_api_key + "\n");
+  WriteFile(dir_.File("harvest-client-id"), "demo-harvest-client\n");
+  WriteFile(dir_.File("harvest-client-secret"), "demo-harvest-secret\n");
+  nlohmann::json candidates = nlohmann::json::array();
+  for (int i = 0; i < kSeededCandidates; ++i) {
+    candidates.push_back({{"id", kFirstCandidateId + i}, {"first_name", "Candidate"},
+                          {"last_name", std::to_string(i)}});
+  }
+  nlohmann::json seed = {
+      {"users",
+       {{{"id", kNoteAuthorId}, {"primary_email", "hr-admin@demo.test"}, {"first_name", "Harriet"},
+         {"last_name", "Ray"}, {"site_admin", true}}}},
+      {"oauth_clients",
+       {{{"client_id", "demo-harvest-client"},
+         {"client_secret_file", dir_.File("harvest-client-secret")},
+         {"scopes",
+          {"harvest:users:list", "harvest:notes:create", "harvest:notes:list",
+           "harvest:candidates:list", "harvest:applications:list", "harvest:offers:list",
+           "harvest:attachments:list"}}}}},
+      {"candidates", candidates}};
+  WriteFile(dir_.File("greenhouse-seed.json"), seed.dump(2));
   WriteConfig();
 }
 
@@ -30,6 +52,7 @@ Stack::~Stack() {
     std::fprintf(stderr, "---- stack logs ----\n%s\n", Logs().c_str());
   }
   ingress_.reset();
+  notes_.reset();
   writer_.reset();
   mapper_.reset();
   greenhouse_.reset();
@@ -40,12 +63,30 @@ void Stack::WriteConfig() {
   nlohmann::json demo = {
       {"id", "demo"},
       {"webhook_secret", {{"file", dir_.File("webhook-secret")}}},
+      {"greenhouse",
+       {{"harvest_client_id", {{"file", dir_.File("harvest-client-id")}}},
+        {"harvest_client_secret", {{"file", dir_.File("harvest-client-secret")}}},
+        {"note_author_email", "hr-admin@demo.test"},
+        {"note_author_user_id", kNoteAuthorId},
+        {"harvest_base_url", absl::StrCat("http://127.0.0.1:", greenhouse_port, "/v3")},
+        {"token_url", absl::StrCat("http://127.0.0.1:", greenhouse_port, "/token")}}},
       {"goco",
        {{"base_url", absl::StrCat("http://127.0.0.1:", goco_port, "/v1/companies/demo")},
-        {"api_key", {{"file", dir_.File("goco-key")}}}}}};
-  nlohmann::json config = {{"connections", nlohmann::json::array({demo})}};
-  for (const auto& extra : options_.extra_connections) config["connections"].push_back(extra);
-  WriteFile(ConfigPath(), config.dump(2));
+        {"api_key", {{"file", dir_.File("goco-key")}}}}},
+      {"mapping", options_.demo_mapping}};
+  config_ = {{"connections", nlohmann::json::array({demo})}};
+  for (const auto& extra : options_.extra_connections) config_["connections"].push_back(extra);
+  WriteFile(ConfigPath(), config_.dump(2));
+}
+
+nlohmann::json Stack::Config() const { return config_; }
+
+void Stack::ReloadConfig(const nlohmann::json& config) {
+  config_ = config;
+  WriteFile(ConfigPath(), config_.dump(2));
+  for (Process* p : {ingress_.get(), writer_.get(), notes_.get()}) {
+    if (p != nullptr) p->Signal(SIGHUP);
+  }
 }
 
 std::unique_ptr<Process> Stack::Launch(const std::string& name, const std::string& binary,
@@ -63,9 +104,22 @@ void Stack::StartWriter() {
   ASSERT_TRUE(WaitForHttp(writer_admin, "/readyz")) << Logs();
 }
 
+void Stack::StartNotes() {
+  notes_ = Launch("notes", "hiresync-notes",
+                  {"--config", ConfigPath(), "--ledger", dir_.File("notes.db"),
+                   absl::StrCat("--grpc_listen=127.0.0.1:", notes_grpc),
+                   absl::StrCat("--admin_listen_port=", notes_admin)});
+  ASSERT_TRUE(WaitForHttp(notes_admin, "/readyz")) << Logs();
+}
+
+void Stack::StopNotes(int sig) {
+  notes_->Signal(sig);
+  notes_->Wait();
+  notes_.reset();
+}
+
 void Stack::StartIngress() {
-  ingress_ = Launch("ingress", "hiresync-ingress",
-                    {"--config", ConfigPath(), "--inbox", dir_.File("inbox.db"),
+  std::vector<std::string> args = {"--config", ConfigPath(), "--inbox", dir_.File("inbox.db"),
                      absl::StrCat("--webhook_port=", webhook_port),
                      absl::StrCat("--grpc_listen=127.0.0.1:", ingress_grpc),
                      absl::StrCat("--admin_listen_port=", ingress_admin),
@@ -73,7 +127,9 @@ void Stack::StartIngress() {
                      absl::StrCat("--writer_addr=127.0.0.1:", writer_grpc),
                      absl::StrCat("--retry_base_ms=", options_.retry_base_ms),
                      absl::StrCat("--retry_max_ms=", options_.retry_max_ms),
-                     "--call_deadline_ms=5000"});
+                     "--call_deadline_ms=5000"};
+  if (options_.with_notes) args.push_back(absl::StrCat("--notes_addr=127.0.0.1:", notes_grpc));
+  ingress_ = Launch("ingress", "hiresync-ingress", args);
   ASSERT_TRUE(WaitForHttp(ingress_admin, "/readyz")) << Logs();
 }
 
@@ -82,7 +138,8 @@ void Stack::Start() {
                  {"--host", "127.0.0.1", "--port", std::to_string(goco_port), "--company", "demo",
                   "--api-key-file", dir_.File("goco-key")});
   greenhouse_ = Launch("greenhouse", "greenhouse-sandbox",
-                       {"serve", "--host", "127.0.0.1", "--port", std::to_string(greenhouse_port)});
+                       {"serve", "--host", "127.0.0.1", "--port", std::to_string(greenhouse_port),
+                        "--seed", dir_.File("greenhouse-seed.json")});
   mapper_ = Launch("mapper", "hiresync-mapper",
                    {absl::StrCat("--grpc_listen=127.0.0.1:", mapper_grpc),
                     absl::StrCat("--admin_listen_port=", mapper_admin)});
@@ -95,6 +152,7 @@ void Stack::Start() {
             {"job_titles", {"Software Engineer"}},
             {"employment_types", {"Full-time", "Part-time"}}});
   if (options_.start_writer) StartWriter();
+  if (options_.with_notes) StartNotes();
   StartIngress();
 }
 
@@ -162,6 +220,23 @@ nlohmann::json Stack::GoCoTest(const std::string& method, const std::string& pat
   return nlohmann::json::parse(res->body, nullptr, false);
 }
 
+nlohmann::json Stack::GreenhouseTest(const std::string& method, const std::string& path,
+                                     const nlohmann::json& body) {
+  httplib::Client client("127.0.0.1", greenhouse_port);
+  httplib::Result res = method == "GET"      ? client.Get(path.c_str())
+                        : method == "PUT"    ? client.Put(path.c_str(), body.dump(), "application/json")
+                        : method == "DELETE" ? client.Delete(path.c_str())
+                                             : client.Post(path.c_str(), body.dump(), "application/json");
+  EXPECT_TRUE(res) << method << " " << path;
+  if (!res) return nullptr;
+  EXPECT_LT(res->status, 300) << method << " " << path << ": " << res->body;
+  return nlohmann::json::parse(res->body, nullptr, false);
+}
+
+nlohmann::json Stack::Notes(int64_t candidate_id) {
+  return GreenhouseTest("GET", absl::StrCat("/_sandbox/notes?candidate_id=", candidate_id));
+}
+
 nlohmann::json Stack::GoCoApi(const std::string& path) {
   httplib::Client client("127.0.0.1", goco_port);
   auto res = client.Get(("/v1/companies/demo" + path).c_str(),
@@ -197,7 +272,7 @@ bool Stack::WaitForDone(int64_t n, absl::Duration timeout) {
 
 std::string Stack::Logs() const {
   std::string out;
-  for (const char* name : {"goco", "greenhouse", "mapper", "writer", "ingress"}) {
+  for (const char* name : {"goco", "greenhouse", "mapper", "writer", "notes", "ingress"}) {
     out += absl::StrCat("==== ", name, "\n", ReadFile(dir_.File(std::string(name) + ".log")));
   }
   return out;

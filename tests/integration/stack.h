@@ -19,7 +19,17 @@ struct StackOptions {
   int retry_base_ms = 50;
   int retry_max_ms = 400;
   bool start_writer = true;
+  // Start hiresync-notes (and give ingress --notes_addr).
+  bool with_notes = true;
+  // Settings merged into the demo connection's "mapping".
+  nlohmann::json demo_mapping = nlohmann::json::object();
 };
+
+// Greenhouse ids the sandbox is seeded with: the note author, and the candidates
+// 35897443 (the docs' example) to 35897443 + kSeededCandidates - 1.
+inline constexpr int64_t kNoteAuthorId = 4080;
+inline constexpr int64_t kFirstCandidateId = 35897443;
+inline constexpr int kSeededCandidates = 200;
 
 class Stack {
  public:
@@ -30,6 +40,11 @@ class Stack {
   void Start();
   void StartIngress();
   void StartWriter();
+  void StartNotes();
+  void StopNotes(int sig);
+  // Sends SIGHUP to ingress, writer and notes after rewriting the config.
+  void ReloadConfig(const nlohmann::json& config);
+  nlohmann::json Config() const;
 
   // Signs `body` with the demo secret (or `secret`) and POSTs it to connection `conn`.
   struct Answer {
@@ -45,6 +60,11 @@ class Stack {
   std::string HireFixture();
   // The signed URL of `name` (uploaded first) in greenhouse-sandbox.
   std::string UploadAttachment(const std::string& name, const std::string& bytes);
+
+  // The notes greenhouse-sandbox holds for a candidate, oldest first.
+  nlohmann::json Notes(int64_t candidate_id);
+  nlohmann::json GreenhouseTest(const std::string& method, const std::string& path,
+                                const nlohmann::json& body = nullptr);
 
   // GoCo sandbox views.
   nlohmann::json Employees(const std::string& company = "demo");
@@ -63,6 +83,7 @@ class Stack {
   const std::string& webhook_secret() const { return webhook_secret_; }
   Process* ingress() { return ingress_.get(); }
   Process* writer() { return writer_.get(); }
+  Process* notes() { return notes_.get(); }
   void StopIngress(int sig);
   void StopWriter(int sig);
   std::string Logs() const;
@@ -70,6 +91,7 @@ class Stack {
   int goco_port = 0, greenhouse_port = 0, webhook_port = 0;
   int ingress_admin = 0, mapper_admin = 0, writer_admin = 0;
   int ingress_grpc = 0, mapper_grpc = 0, writer_grpc = 0;
+  int notes_admin = 0, notes_grpc = 0;
   std::string goco_api_key = "test-goco-key";
 
  private:
@@ -80,7 +102,8 @@ class Stack {
   StackOptions options_;
   TempDir dir_;
   std::string webhook_secret_ = "test-webhook-secret";
-  std::unique_ptr<Process> goco_, greenhouse_, mapper_, writer_, ingress_;
+  nlohmann::json config_;
+  std::unique_ptr<Process> goco_, greenhouse_, mapper_, writer_, notes_, ingress_;
 };
 
 }  // namespace hiresync::testing
