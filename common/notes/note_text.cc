@@ -48,18 +48,7 @@ std::string Hint(const Problem& problem) {
                         "(same spelling, spaces and capitals), then set it on the employee in "
                         "GoCo.");
   }
-  if (code == "offer_field_missing") {
-    return absl::StrCat(
-        "To fix: in Greenhouse add the offer custom field under Configure > "
-        "Custom Options > Offer Fields, fill it in on the offer, ",
-        kResend, "; or enter the value in GoCo.");
-  }
-  if (code == "offer_field_empty") {
-    return absl::StrCat(
-        "To fix: fill in the field on the offer in Greenhouse (offer fields are "
-        "set up under Configure > Custom Options > Offer Fields), ",
-        kResend, "; or enter the value in GoCo.");
-  }
+  // offer_field_missing / offer_field_empty: the mapper's message already says how to fix it.
   if (code == "document_not_downloaded") {
     return absl::StrCat("To fix: download the document", Value(problem),
                         " from the candidate's profile in Greenhouse and upload it to the "

@@ -11,6 +11,13 @@
 namespace hiresync::mapper {
 namespace {
 
+// "a job title", "an employment type".
+std::string WithArticle(const std::string& words) {
+  bool vowel = !words.empty() && std::string("aeiou").find(words[0]) != std::string::npos;
+  return absl::StrCat(vowel ? "an " : "a ", words);
+}
+
+
 using google::protobuf::RepeatedPtrField;
 using v1::Problem;
 
@@ -152,8 +159,8 @@ void MapOfferField(const v1::Application& application, const std::string& config
     }
     Warn(response, "offer_field_missing", field, "",
          absl::StrCat("The offer has no ", Quoted(name), " custom field, so the hire is synced "
-                      "to GoCo without a ",
-                      words, ".", on_job,
+                      "to GoCo without ",
+                      WithArticle(words), ".", on_job,
                       " In Greenhouse, add the offer custom field under Configure > Custom "
                       "Options > Offer Fields with the name exactly ",
                       Quoted(name), ", fill it in on the offer, then ", kResend,
@@ -164,8 +171,8 @@ void MapOfferField(const v1::Application& application, const std::string& config
   if (!found->has_value() || value.empty()) {
     Warn(response, "offer_field_empty", field, "",
          absl::StrCat("The offer's ", Quoted(found->name().empty() ? name : found->name()),
-                      " field is empty in Greenhouse, so the hire is synced to GoCo without a ",
-                      words, ". Fill it in on the offer in Greenhouse and ", kResend,
+                      " field is empty in Greenhouse, so the hire is synced to GoCo without ",
+                      WithArticle(words), ". Fill it in on the offer in Greenhouse and ", kResend,
                       ", or enter the ", words, " in GoCo."));
     return;
   }

@@ -101,19 +101,24 @@ TEST(NoteTextTest, FieldsLeftOutNameTheValueAndWhereToAddIt) {
                               "Employment Types"));
 }
 
-TEST(NoteTextTest, OfferFieldsSayHowToAddThemInGreenhouse) {
+TEST(NoteTextTest, OfferFieldsSayHowToAddThemInGreenhouseOnce) {
   PostNoteRequest request = Request(PostNoteRequest::SYNCED_WITH_WARNINGS);
   request.set_employee_id("emp_8");
+  // The mapper's messages carry the fix themselves.
   AddProblem(request, Problem::WARNING, "offer_field_missing", "job_title", "",
-             "The offer has no 'Job Title' custom field.");
+             "The offer has no 'Job Title' custom field, so the hire is synced to GoCo without a "
+             "job title. In Greenhouse, add the offer custom field under Configure > Custom "
+             "Options > Offer Fields with the name exactly 'Job Title'.");
   AddProblem(request, Problem::WARNING, "offer_field_empty", "employment_type", "",
-             "The offer's 'Employment Type' field is empty.");
+             "The offer's 'Employment Type' field is empty in Greenhouse. Fill it in on the "
+             "offer in Greenhouse.");
   std::string body = ComposeNote(request);
-  EXPECT_THAT(body, HasSubstr("- The offer has no 'Job Title' custom field.\n  To fix: in "
-                              "Greenhouse add the offer custom field under Configure > Custom "
-                              "Options > Offer Fields"));
-  EXPECT_THAT(body, HasSubstr("- The offer's 'Employment Type' field is empty.\n  To fix: fill "
-                              "in the field on the offer in Greenhouse"));
+  EXPECT_THAT(body, HasSubstr("- The offer has no 'Job Title' custom field"));
+  EXPECT_THAT(body, HasSubstr("- The offer's 'Employment Type' field is empty"));
+  size_t first = body.find("Configure > Custom Options > Offer Fields");
+  ASSERT_NE(first, std::string::npos) << body;
+  EXPECT_EQ(body.find("Configure > Custom Options > Offer Fields", first + 1), std::string::npos)
+      << "the fix is said once: " << body;
 }
 
 TEST(NoteTextTest, DocumentsLeftOutSayToUploadThemByHand) {
