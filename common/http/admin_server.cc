@@ -42,7 +42,7 @@ absl::Status AdminServer::Start(const std::string& host, int port) {
                                                " for the admin port: is it already in use? "
                                                "Stop the other process or choose another port."));
   }
-  thread_ = std::thread([&server] { server.listen_after_bind(); });
+  thread_ = http::ListenInBackground(server);
   return absl::OkStatus();
 }
 

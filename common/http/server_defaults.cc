@@ -2,6 +2,8 @@
 
 #include <sys/socket.h>
 
+#include <chrono>
+
 namespace hiresync::http {
 
 void ApplyServerDefaults(httplib::Server& server, const ServerLimits& limits) {
@@ -16,6 +18,15 @@ void ApplyServerDefaults(httplib::Server& server, const ServerLimits& limits) {
   server.set_keep_alive_timeout(limits.keep_alive_timeout_seconds);
   size_t threads = limits.threads;
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+}
+
+std::thread ListenInBackground(httplib::Server& server) {
+  std::thread thread([&server] { server.listen_after_bind(); });
+  // Bounded: listen_after_bind sets is_running() first thing.
+  for (int i = 0; i < 5000 && !server.is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return thread;
 }
 
 int Bind(httplib::Server& server, const char* host, int port) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <thread>
 
 #include "httplib.h"
 
@@ -24,5 +25,10 @@ void ApplyServerDefaults(httplib::Server& server, const ServerLimits& limits = {
 
 // Binds host:port (0 picks a free port). Returns the bound port, or -1.
 int Bind(httplib::Server& server, const char* host, int port);
+
+// Serves a bound server on a new thread and returns once it is accepting: httplib's
+// stop() does nothing before the listen loop runs, so a stop right after a start would
+// otherwise be lost and the thread never end.
+std::thread ListenInBackground(httplib::Server& server);
 
 }  // namespace hiresync::http

@@ -119,7 +119,7 @@ absl::Status WebhookServer::Start() {
         "cannot listen for webhooks on ", options_.host, ":", options_.port,
         ": is the port already in use? Stop the other process or choose another --webhook_port"));
   }
-  thread_ = std::thread([this] { impl_->server.listen_after_bind(); });
+  thread_ = http::ListenInBackground(impl_->server);
   return absl::OkStatus();
 }
 

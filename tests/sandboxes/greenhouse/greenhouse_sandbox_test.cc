@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/http/server_defaults.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
@@ -132,7 +133,7 @@ class RecordingReceiver {
       if (res.status != 204) res.set_content(absl::StrCat("answer ", i + 1), "text/plain");
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    thread_ = hiresync::http::ListenInBackground(server_);
   }
   ~RecordingReceiver() {
     server_.stop();
