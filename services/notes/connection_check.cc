@@ -74,7 +74,8 @@ CheckResult CheckGoCo(const config::Connection& connection, const HarvestOptions
 }  // namespace
 
 std::vector<CheckResult> CheckConnection(const config::Connection& connection,
-                                         std::shared_ptr<Clock> clock, HarvestOptions options) {
+                                         std::shared_ptr<time::Clock> clock,
+                                         HarvestOptions options) {
   std::vector<CheckResult> results;
   HarvestSettings settings = SettingsFor(connection);
   absl::StatusOr<std::unique_ptr<HarvestClient>> client =

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "common/config/config.h"
-#include "services/notes/clock.h"
+#include "common/time/clock.h"
 #include "services/notes/harvest_client.h"
 
 namespace hiresync::notes {
@@ -19,7 +19,8 @@ struct CheckResult {
 };
 
 std::vector<CheckResult> CheckConnection(const config::Connection& connection,
-                                         std::shared_ptr<Clock> clock, HarvestOptions options = {});
+                                         std::shared_ptr<time::Clock> clock,
+                                         HarvestOptions options = {});
 
 // "OK   harvest token: ..." / "FAIL harvest token: ...".
 std::string FormatCheck(const CheckResult& result);

@@ -143,7 +143,7 @@ struct HarvestClient::Impl {
   };
 
   HarvestSettings settings;
-  std::shared_ptr<Clock> clock;
+  std::shared_ptr<time::Clock> clock;
   HarvestOptions options;
   Url api;
   Url token_url;
@@ -400,9 +400,8 @@ struct HarvestClient::Impl {
 HarvestClient::HarvestClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 HarvestClient::~HarvestClient() = default;
 
-absl::StatusOr<std::unique_ptr<HarvestClient>> HarvestClient::Create(HarvestSettings settings,
-                                                                     std::shared_ptr<Clock> clock,
-                                                                     HarvestOptions options) {
+absl::StatusOr<std::unique_ptr<HarvestClient>> HarvestClient::Create(
+    HarvestSettings settings, std::shared_ptr<time::Clock> clock, HarvestOptions options) {
   if (settings.base_url.empty()) settings.base_url = kDefaultHarvestBaseUrl;
   if (settings.token_url.empty()) settings.token_url = kDefaultTokenUrl;
   if (settings.client_id.empty() || settings.client_secret.empty()) {

@@ -24,7 +24,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "services/notes/clock.h"
+#include "common/time/clock.h"
 
 namespace hiresync::notes {
 
@@ -84,7 +84,7 @@ class HarvestApi {
 class HarvestClient : public HarvestApi {
  public:
   static absl::StatusOr<std::unique_ptr<HarvestClient>> Create(HarvestSettings settings,
-                                                               std::shared_ptr<Clock> clock,
+                                                               std::shared_ptr<time::Clock> clock,
                                                                HarvestOptions options = {});
   ~HarvestClient() override;
 

@@ -17,7 +17,7 @@ using ::testing::Not;
 using namespace hiresync::notes::testenv;
 
 // Real time, but waits are recorded instead of slept.
-class RecordingClock : public Clock {
+class RecordingClock : public time::Clock {
  public:
   absl::Time Now() override { return absl::Now(); }
   void SleepFor(absl::Duration duration) override {
@@ -247,7 +247,7 @@ TEST_F(HarvestClientTest, AuthorEmailMustBelongToTheAuthorId) {
 TEST(HarvestClientCreateTest, MissingCredentialsAreRefused) {
   HarvestSettings settings;
   settings.connection_id = "x";
-  auto client = HarvestClient::Create(settings, std::make_shared<RealClock>());
+  auto client = HarvestClient::Create(settings, std::make_shared<time::RealClock>());
   ASSERT_FALSE(client.ok());
   EXPECT_EQ(client.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(client.status().message(), HasSubstr("has no Harvest v3 credentials"));

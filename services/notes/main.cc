@@ -13,7 +13,7 @@
 #include "common/http/admin_server.h"
 #include "common/log/log.h"
 #include "common/service/lifecycle.h"
-#include "services/notes/clock.h"
+#include "common/time/clock.h"
 #include "services/notes/connection_check.h"
 #include "services/notes/note_ledger.h"
 #include "services/notes/note_poster.h"
@@ -50,7 +50,7 @@ int CheckConnection(const hiresync::config::Connections& connections, const std:
   }
   bool all_ok = true;
   for (const notes::CheckResult& result :
-       notes::CheckConnection(*connection, std::make_shared<notes::RealClock>())) {
+       notes::CheckConnection(*connection, std::make_shared<time::RealClock>())) {
     std::cout << notes::FormatCheck(result) << std::endl;
     all_ok = all_ok && result.ok;
   }
@@ -105,7 +105,7 @@ int main(int argc, char** argv) {
 
   config::ConnectionsSource source(*connections);
   notes::NotePoster poster(source.AsFn(), ledger->get(),
-                           notes::RealHarvestFactory(std::make_shared<notes::RealClock>()));
+                           notes::RealHarvestFactory(std::make_shared<time::RealClock>()));
   notes::NotesService service(&poster, absl::GetFlag(FLAGS_workers));
   auto server = grpcutil::StartServer(absl::GetFlag(FLAGS_grpc_listen), {&service});
   if (!server.ok()) {

@@ -32,7 +32,7 @@ HarvestSettings SettingsFor(const config::Connection& connection) {
   return settings;
 }
 
-HarvestFactory RealHarvestFactory(std::shared_ptr<Clock> clock, HarvestOptions options) {
+HarvestFactory RealHarvestFactory(std::shared_ptr<time::Clock> clock, HarvestOptions options) {
   return [clock = std::move(clock), options](
              const config::Connection& connection) -> absl::StatusOr<std::unique_ptr<HarvestApi>> {
     absl::StatusOr<std::unique_ptr<HarvestClient>> client =
@@ -68,7 +68,8 @@ NotePoster::NotePoster(config::ConnectionsFn connections, NoteLedger* ledger,
                        HarvestFactory factory)
     : connections_(std::move(connections)), ledger_(ledger), factory_(std::move(factory)) {}
 
-absl::StatusOr<std::shared_ptr<HarvestApi>> NotePoster::ClientFor(const config::Connection& connection) {
+absl::StatusOr<std::shared_ptr<HarvestApi>> NotePoster::ClientFor(
+    const config::Connection& connection) {
   std::lock_guard lock(mutex_);
   const auto& gh = connection.proto.greenhouse();
   std::string settings =

@@ -11,8 +11,8 @@
 
 #include "absl/status/statusor.h"
 #include "common/config/config.h"
+#include "common/time/clock.h"
 #include "hiresync/v1/notes.pb.h"
-#include "services/notes/clock.h"
 #include "services/notes/harvest_client.h"
 #include "services/notes/note_ledger.h"
 
@@ -26,7 +26,7 @@ using HarvestFactory =
 HarvestSettings SettingsFor(const config::Connection& connection);
 
 // Real HarvestClients with `clock`.
-HarvestFactory RealHarvestFactory(std::shared_ptr<Clock> clock, HarvestOptions options = {});
+HarvestFactory RealHarvestFactory(std::shared_ptr<time::Clock> clock, HarvestOptions options = {});
 
 // "admin_only", "private" or "public", from the connection's mapping options.
 std::string VisibilityFor(const config::Connection& connection);

@@ -199,7 +199,7 @@ std::optional<GoCoError> GoCoError::Of(const absl::Status& status) {
 }
 
 struct GoCoClient::Impl {
-  Impl(const BaseUrl& base, std::string key, std::shared_ptr<Clock> c, GoCoClientOptions o)
+  Impl(const BaseUrl& base, std::string key, std::shared_ptr<time::Clock> c, GoCoClientOptions o)
       : http(base.scheme_host_port),
         prefix(base.path_prefix),
         api_key(std::move(key)),
@@ -210,7 +210,7 @@ struct GoCoClient::Impl {
   httplib::Client http;
   std::string prefix;
   std::string api_key;
-  std::shared_ptr<Clock> clock;
+  std::shared_ptr<time::Clock> clock;
   GoCoClientOptions options;
   // No call before this time (a rate-limit window nearly used up, or a Retry-After).
   absl::Time hold_until = absl::InfinitePast();
@@ -238,7 +238,7 @@ GoCoClient::~GoCoClient() = default;
 
 absl::StatusOr<std::unique_ptr<GoCoClient>> GoCoClient::Create(const std::string& base_url,
                                                                const std::string& api_key,
-                                                               std::shared_ptr<Clock> clock,
+                                                               std::shared_ptr<time::Clock> clock,
                                                                GoCoClientOptions options) {
   auto base = ParseBaseUrl(base_url);
   if (!base.ok()) return base.status();

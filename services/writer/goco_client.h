@@ -14,7 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "services/writer/clock.h"
+#include "common/time/clock.h"
 
 namespace hiresync::writer {
 
@@ -120,7 +120,7 @@ class GoCoClient : public GoCoApi {
   // `base_url`: e.g. http://127.0.0.1:8090/v1/companies/demo (http or https).
   static absl::StatusOr<std::unique_ptr<GoCoClient>> Create(const std::string& base_url,
                                                             const std::string& api_key,
-                                                            std::shared_ptr<Clock> clock,
+                                                            std::shared_ptr<time::Clock> clock,
                                                             GoCoClientOptions options = {});
   ~GoCoClient() override;
 

@@ -8,12 +8,12 @@
 #include "absl/strings/str_cat.h"
 #include "common/config/config.h"
 #include "common/config/flags.h"
-#include "common/service/lifecycle.h"
 #include "common/grpc/server.h"
 #include "common/http/admin_server.h"
 #include "common/log/log.h"
+#include "common/service/lifecycle.h"
+#include "common/time/clock.h"
 #include "services/writer/attachment_fetcher.h"
-#include "services/writer/clock.h"
 #include "services/writer/ledger.h"
 #include "services/writer/writer.h"
 #include "services/writer/writer_metrics.h"
@@ -66,7 +66,6 @@ int main(int argc, char** argv) {
   auto ledger = writer::Ledger::Open(absl::GetFlag(FLAGS_ledger));
   if (!ledger.ok()) return Fail(std::string(ledger.status().message()));
 
-
   writer::WriterMetrics::Get();
   http::AdminServer admin;
   if (absl::Status status =
@@ -79,7 +78,7 @@ int main(int argc, char** argv) {
   fetch_options.max_bytes = absl::GetFlag(FLAGS_attachment_max_bytes);
   writer::AttachmentFetcher fetcher(fetch_options);
   writer::Writer logic(connections.AsFn(), ledger->get(), &fetcher,
-                       writer::RealGoCoFactory(std::make_shared<writer::RealClock>()));
+                       writer::RealGoCoFactory(std::make_shared<time::RealClock>()));
   writer::WriterService service(&logic);
   auto server = grpcutil::StartServer(absl::GetFlag(FLAGS_grpc_listen), {&service});
   if (!server.ok()) return Fail(std::string(server.status().message()));

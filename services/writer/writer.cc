@@ -164,7 +164,7 @@ std::string OutcomeName(WriteResponse::Outcome outcome) {
 
 }  // namespace
 
-GoCoFactory RealGoCoFactory(std::shared_ptr<Clock> clock, GoCoClientOptions options) {
+GoCoFactory RealGoCoFactory(std::shared_ptr<time::Clock> clock, GoCoClientOptions options) {
   return [clock, options](
              const config::Connection& connection) -> absl::StatusOr<std::unique_ptr<GoCoApi>> {
     auto client = GoCoClient::Create(connection.proto.goco().base_url(), connection.goco_api_key,
@@ -185,7 +185,8 @@ Writer::Writer(config::ConnectionsFn connections, Ledger* ledger, AttachmentSour
       attachments_(attachments),
       goco_factory_(std::move(goco_factory)) {}
 
-absl::StatusOr<std::shared_ptr<Writer::Company>> Writer::CompanyFor(const config::Connection& connection) {
+absl::StatusOr<std::shared_ptr<Writer::Company>> Writer::CompanyFor(
+    const config::Connection& connection) {
   std::lock_guard lock(mutex_);
   auto it = companies_.find(connection.id());
   if (it != companies_.end() && it->second->base_url == connection.proto.goco().base_url() &&

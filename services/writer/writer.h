@@ -24,7 +24,7 @@ using GoCoFactory =
     std::function<absl::StatusOr<std::unique_ptr<GoCoApi>>(const config::Connection& connection)>;
 
 // The factory of real clients: the connection's base URL and API key.
-GoCoFactory RealGoCoFactory(std::shared_ptr<Clock> clock, GoCoClientOptions options = {});
+GoCoFactory RealGoCoFactory(std::shared_ptr<time::Clock> clock, GoCoClientOptions options = {});
 
 // The Idempotency-Key of the create: stable across retries of one application.
 std::string IdempotencyKey(const std::string& connection_id, int64_t application_id);

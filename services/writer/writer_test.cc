@@ -33,7 +33,7 @@ using Json = nlohmann::json;
 constexpr char kApiKey[] = "test-goco-key";
 
 // Real time, but waits are recorded instead of slept.
-class RecordingClock : public Clock {
+class RecordingClock : public time::Clock {
  public:
   absl::Time Now() override { return absl::Now(); }
   void SleepFor(absl::Duration duration) override {
