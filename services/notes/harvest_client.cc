@@ -199,7 +199,7 @@ struct HarvestClient::Impl {
     absl::Time now = clock->Now();
     if (hold_until > now) {
       clock->SleepFor(std::min(hold_until - now, options.max_rate_limit_wait));
-      NotesMetrics::Get().CountRateLimitWait();
+      NotesMetrics::Get().harvest().CountRateLimitWait();
     }
     hold_until = absl::InfinitePast();
   }
@@ -224,14 +224,14 @@ struct HarvestClient::Impl {
               : http.Post(request.path, request.headers, request.body, request.content_type);
       double seconds = absl::ToDoubleSeconds(absl::Now() - start);
       if (!result) {
-        NotesMetrics::Get().ObserveHarvestCall(request.endpoint, 0, seconds);
+        NotesMetrics::Get().harvest().ObserveCall(request.endpoint, 0, seconds);
         return absl::UnavailableError(
             absl::StrCat("Greenhouse did not answer ", request.endpoint, " for connection '",
                          settings.connection_id, "' (", httplib::to_string(result.error()),
                          "); Greenhouse may be down or unreachable, the call will be retried"));
       }
       const httplib::Response& response = *result;
-      NotesMetrics::Get().ObserveHarvestCall(request.endpoint, response.status, seconds);
+      NotesMetrics::Get().harvest().ObserveCall(request.endpoint, response.status, seconds);
 
       int64_t remaining = 0;
       int64_t reset = 0;

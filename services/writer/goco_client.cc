@@ -267,7 +267,7 @@ absl::StatusOr<GoCoClient::Answer> GoCoClient::Send(const Call& call) {
   absl::Time now = impl.clock->Now();
   if (impl.hold_until > now) {
     impl.clock->SleepFor(std::min(impl.hold_until - now, impl.options.max_rate_limit_wait));
-    WriterMetrics::Get().CountRateLimitWait();
+    WriterMetrics::Get().goco().CountRateLimitWait();
   }
   impl.hold_until = absl::InfinitePast();
 
@@ -290,14 +290,14 @@ absl::StatusOr<GoCoClient::Answer> GoCoClient::Send(const Call& call) {
   double seconds = absl::ToDoubleSeconds(absl::Now() - start);
 
   if (!result) {
-    WriterMetrics::Get().ObserveGoCoCall(endpoint, 0, seconds);
+    WriterMetrics::Get().goco().ObserveCall(endpoint, 0, seconds);
     GoCoError error;
     error.message = absl::StrCat(httplib::to_string(result.error()), " error calling ", endpoint,
                                  " (GoCo down, unreachable or too slow)");
     return error.ToStatus();
   }
   const httplib::Response& response = *result;
-  WriterMetrics::Get().ObserveGoCoCall(endpoint, response.status, seconds);
+  WriterMetrics::Get().goco().ObserveCall(endpoint, response.status, seconds);
 
   // The rate limit is announced on every answer: slow down before it is reached.
   int64_t remaining = 0;

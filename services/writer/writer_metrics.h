@@ -5,9 +5,9 @@
 #include <mutex>
 #include <string>
 
+#include "common/metrics/http_client_metrics.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
-#include "prometheus/histogram.h"
 
 namespace hiresync::writer {
 
@@ -15,22 +15,17 @@ class WriterMetrics {
  public:
   static WriterMetrics& Get();
 
-  // `endpoint` is a route name such as "POST /employees/{id}/documents"; `http_status` 0
-  // means no answer.
-  void ObserveGoCoCall(const std::string& endpoint, int http_status, double seconds);
-  void CountRateLimitWait();
+  // Calls to the GoCo API (hiresync_goco_*); endpoints are route names such as
+  // "POST /employees/{id}/documents".
+  metrics::HttpClientMetrics& goco() { return goco_; }
   void CountOutcome(const std::string& outcome);
 
  private:
   WriterMetrics();
 
+  metrics::HttpClientMetrics goco_;
   std::mutex mutex_;
-  prometheus::Family<prometheus::Counter>& requests_;
-  prometheus::Family<prometheus::Histogram>& request_seconds_;
-  prometheus::Counter& rate_limit_waits_;
   prometheus::Family<prometheus::Counter>& outcomes_;
-  std::map<std::pair<std::string, std::string>, prometheus::Counter*> request_children_;
-  std::map<std::string, prometheus::Histogram*> seconds_children_;
   std::map<std::string, prometheus::Counter*> outcome_children_;
 };
 
