@@ -54,6 +54,22 @@ int64_t Id(const json& value) {
 
 int64_t Id(const json& object, const char* key) { return Id(Member(object, key)); }
 
+// `text` with every byte outside printable ASCII written as \xNN: the JSON parser's
+// message quotes the bytes it stopped at, which need not be UTF-8, and the message goes
+// into a JSON answer that must be.
+std::string PrintableAscii(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (c >= 0x20 && c < 0x7F) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.append({'\\', 'x', kHex[c >> 4], kHex[c & 15]});
+    }
+  }
+  return out;
+}
+
 std::string RenderNumber(const json& value) {
   if (value.is_number_integer() || value.is_number_unsigned()) return value.dump();
   // nlohmann prints the shortest text that reads back as the same double, with
@@ -222,7 +238,7 @@ absl::StatusOr<Envelope> ParseEnvelope(std::string_view body) {
   } catch (const json::parse_error& error) {
     return absl::InvalidArgumentError(absl::StrCat(
         "the webhook body is not valid JSON (error at byte ", error.byte, ": ",
-        std::string(error.what()),
+        PrintableAscii(error.what()),
         "); Greenhouse sends JSON, so check that the sender posts the body unchanged"));
   }
   if (!root.is_object()) {

@@ -68,6 +68,18 @@ TEST(ParseEnvelopeTest, MalformedJsonNamesTheByteOffset) {
   EXPECT_THAT(std::string(envelope.status().message()), HasSubstr("at byte 32"));
 }
 
+// Found by tests/fuzz (greenhouse_payload): the parser's message quotes the bytes it
+// stopped at, and the webhook answer that carries the message is JSON, which must be UTF-8.
+TEST(ParseEnvelopeTest, MalformedJsonMessageIsPrintableAscii) {
+  absl::StatusOr<Envelope> envelope =
+      ParseEnvelope(std::string("{\"action\": \"ping\", \"payload\": {\"x\": \"\x85\xFF\"}}"));
+  ASSERT_FALSE(envelope.ok());
+  std::string message(envelope.status().message());
+  EXPECT_THAT(message, HasSubstr("\\x85"));
+  for (unsigned char c : message) EXPECT_TRUE(c >= 0x20 && c < 0x7F) << static_cast<int>(c);
+  EXPECT_NO_THROW(nlohmann::json(message).dump());
+}
+
 TEST(ParseEnvelopeTest, EmptyBodyIsMalformed) {
   absl::StatusOr<Envelope> envelope = ParseEnvelope("");
   ASSERT_FALSE(envelope.ok());
