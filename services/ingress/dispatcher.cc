@@ -195,7 +195,10 @@ void Dispatcher::Retry(const store::StoredEvent& event, const std::string& step,
                               {"step", step}, {"error", error}, {"status", status.ToString()}});
     return;
   }
-  absl::Duration delay = std::max(Backoff(event.attempts), at_least);
+  // A hint (GoCo's Retry-After, the writer's wait for a new API key) is honoured, but never
+  // beyond --retry_max_ms, the longest delay.
+  absl::Duration delay =
+      std::min(std::max(Backoff(event.attempts), at_least), options_.retry_max);
   auto status = inbox_->ScheduleRetry(event.id, now + delay, step, error, now);
   log::Warn("step failed, will retry", {{"event_id", event.id},
                                         {"connection", event.connection_id},

@@ -97,10 +97,13 @@ std::unique_ptr<Process> Stack::Launch(const std::string& name, const std::strin
 }
 
 void Stack::StartWriter() {
-  writer_ = Launch("writer", "hiresync-writer",
-                   {"--config", ConfigPath(), "--ledger", dir_.File("writer.db"),
+  std::vector<std::string> args = {"--config", ConfigPath(), "--ledger", dir_.File("writer.db"),
                     absl::StrCat("--grpc_listen=127.0.0.1:", writer_grpc),
-                    absl::StrCat("--admin_listen_port=", writer_admin)});
+                    absl::StrCat("--admin_listen_port=", writer_admin)};
+  if (options_.attachment_max_bytes > 0) {
+    args.push_back(absl::StrCat("--attachment_max_bytes=", options_.attachment_max_bytes));
+  }
+  writer_ = Launch("writer", "hiresync-writer", args);
   ASSERT_TRUE(WaitForHttp(writer_admin, "/readyz")) << Logs();
 }
 
@@ -129,6 +132,9 @@ void Stack::StartIngress() {
                      absl::StrCat("--retry_max_ms=", options_.retry_max_ms),
                      "--call_deadline_ms=5000"};
   if (options_.with_notes) args.push_back(absl::StrCat("--notes_addr=127.0.0.1:", notes_grpc));
+  if (options_.max_attempts > 0) {
+    args.push_back(absl::StrCat("--max_attempts=", options_.max_attempts));
+  }
   ingress_ = Launch("ingress", "hiresync-ingress", args);
   ASSERT_TRUE(WaitForHttp(ingress_admin, "/readyz")) << Logs();
 }

@@ -21,6 +21,10 @@ struct StackOptions {
   bool start_writer = true;
   // Start hiresync-notes (and give ingress --notes_addr).
   bool with_notes = true;
+  // ingress --max_attempts (0: the service's default).
+  int max_attempts = 0;
+  // writer --attachment_max_bytes (0: the service's default).
+  int64_t attachment_max_bytes = 0;
   // Settings merged into the demo connection's "mapping".
   nlohmann::json demo_mapping = nlohmann::json::object();
 };
