@@ -1,9 +1,10 @@
 #include "services/notes/harvest_client.h"
 
 #include <algorithm>
-#include <chrono>
 #include <mutex>
+#include <optional>
 #include <utility>
+#include <variant>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -11,7 +12,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
+#include "common/http_client/client_setup.h"
+#include "common/http_client/rate_limit.h"
+#include "common/http_client/url.h"
 #include "common/status/status.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
@@ -33,43 +36,22 @@ constexpr char kUsersScope[] = "harvest:users:list";
 constexpr char kNotesListScope[] = "harvest:notes:list";
 constexpr char kNotesCreateScope[] = "harvest:notes:create";
 constexpr int64_t kEpochThreshold = 1000000000;
+// Calls left in the window at which the client waits for it to reset.
+constexpr int64_t kSlowDownAtRemaining = 1;
 constexpr size_t kMaxEchoedChars = 300;
 
-struct Url {
-  std::string origin;  // scheme://host[:port]
-  std::string path;    // the rest, starting with '/' (or empty)
-};
+using http_client::Url;
 
 absl::StatusOr<Url> SplitUrl(const std::string& url, const std::string& setting) {
-  size_t scheme_end = url.find("://");
-  std::string scheme = scheme_end == std::string::npos ? "" : url.substr(0, scheme_end);
-  if (scheme != "http" && scheme != "https") {
+  std::variant<Url, http_client::UrlProblem> split = http_client::SplitHttpUrl(url);
+  if (const auto* problem = std::get_if<http_client::UrlProblem>(&split)) {
+    if (*problem == http_client::UrlProblem::kNoHost) {
+      return absl::FailedPreconditionError(absl::StrCat(setting, " \"", url, "\" has no host"));
+    }
     return absl::FailedPreconditionError(absl::StrCat(
         setting, " \"", url, "\" must start with https:// (or http:// for a local sandbox)"));
   }
-  size_t path_start = url.find('/', scheme_end + 3);
-  Url split;
-  split.origin = url.substr(0, path_start);
-  if (path_start != std::string::npos) split.path = url.substr(path_start);
-  if (split.origin.size() <= scheme_end + 3) {
-    return absl::FailedPreconditionError(absl::StrCat(setting, " \"", url, "\" has no host"));
-  }
-  return split;
-}
-
-std::string PercentEncode(const std::string& text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
+  return std::get<Url>(std::move(split));
 }
 
 int64_t IntField(const Json& object, const char* key) {
@@ -113,15 +95,14 @@ std::string NextLink(const std::string& header) {
   return "";
 }
 
-// Retry-After in seconds, or (above 10^9) as an epoch time.
+// Retry-After in seconds or, above 10^9, as an epoch time (Greenhouse's documented rule);
+// 1 s when it cannot be read.
 absl::Duration RetryAfter(const std::string& value, absl::Time now) {
-  int64_t number = 0;
-  if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(value), &number) || number < 0) {
-    return absl::Seconds(1);
-  }
-  if (number > kEpochThreshold)
-    return std::max(absl::FromUnixSeconds(number) - now, absl::ZeroDuration());
-  return absl::Seconds(number);
+  std::optional<int64_t> number = http_client::RetryAfterSeconds(value);
+  if (!number) return absl::Seconds(1);
+  if (*number > kEpochThreshold)
+    return std::max(absl::FromUnixSeconds(*number) - now, absl::ZeroDuration());
+  return absl::Seconds(*number);
 }
 
 }  // namespace
@@ -151,7 +132,7 @@ struct HarvestClient::Impl {
   std::mutex mutex;  // serializes calls; guards everything below
   std::string access_token;
   absl::Time token_renew_at = absl::InfinitePast();
-  absl::Time hold_until = absl::InfinitePast();
+  http_client::RateLimitHold hold;
   bool author_verified = false;
 
   // Replaces the client id and secret anywhere in text Harvest echoed, and bounds it.
@@ -195,28 +176,16 @@ struct HarvestClient::Impl {
     return Scrub(text);
   }
 
-  void WaitForWindow() {
-    absl::Time now = clock->Now();
-    if (hold_until > now) {
-      clock->SleepFor(std::min(hold_until - now, options.max_rate_limit_wait));
-      NotesMetrics::Get().harvest().CountRateLimitWait();
-    }
-    hold_until = absl::InfinitePast();
-  }
-
   // One HTTP exchange, honouring the rate limit and answering 429s by waiting and
   // sending again. Any HTTP answer other than an exhausted 429 is returned as is.
   absl::StatusOr<Answer> Exchange(const Request& request) {
     for (int attempt = 0;; ++attempt) {
-      WaitForWindow();
+      if (hold.Wait(*clock, options.max_rate_limit_wait)) {
+        NotesMetrics::Get().harvest().CountRateLimitWait();
+      }
       httplib::Client http(request.origin);
-      auto micros = [](absl::Duration d) {
-        return std::chrono::microseconds(absl::ToInt64Microseconds(d));
-      };
-      http.set_connection_timeout(micros(options.connect_timeout));
-      http.set_read_timeout(micros(options.read_timeout));
-      http.set_write_timeout(micros(options.write_timeout));
-      http.set_url_encode(false);  // paths are percent-encoded here; cursor URLs are used as given
+      http_client::ConfigureClient(
+          http, {options.connect_timeout, options.read_timeout, options.write_timeout});
       absl::Time start = absl::Now();
       httplib::Result result =
           request.method == "GET"
@@ -233,13 +202,9 @@ struct HarvestClient::Impl {
       const httplib::Response& response = *result;
       NotesMetrics::Get().harvest().ObserveCall(request.endpoint, response.status, seconds);
 
-      int64_t remaining = 0;
-      int64_t reset = 0;
-      if (absl::SimpleAtoi(response.get_header_value("X-RateLimit-Remaining"), &remaining) &&
-          absl::SimpleAtoi(response.get_header_value("X-RateLimit-Reset"), &reset) &&
-          remaining <= 1) {
-        hold_until = std::max(hold_until, absl::FromUnixSeconds(reset));
-      }
+      hold.SlowDownBeforeLimit(response.get_header_value(http_client::kRateLimitRemainingHeader),
+                               response.get_header_value(http_client::kRateLimitResetHeader),
+                               kSlowDownAtRemaining);
       if (response.status == 429) {
         if (attempt >= options.max_429_retries) {
           return absl::UnavailableError(absl::StrCat(
@@ -248,9 +213,9 @@ struct HarvestClient::Impl {
               " times in a row); the call will be retried later. If this persists, other "
               "integrations may be using up this Harvest credential's limit"));
         }
-        hold_until = std::max(
-            hold_until,
-            clock->Now() + RetryAfter(response.get_header_value("Retry-After"), clock->Now()));
+        hold.HoldUntil(
+            clock->Now() +
+            RetryAfter(response.get_header_value(http_client::kRetryAfterHeader), clock->Now()));
         continue;
       }
       Answer answer;
@@ -442,9 +407,10 @@ absl::Status HarvestClient::VerifyAuthor() {
     impl.author_verified = true;
     return absl::OkStatus();
   }
-  absl::StatusOr<Impl::Answer> answer =
-      impl.Api("GET", absl::StrCat(kUsersPath, "?primary_email=", PercentEncode(s.author_email)),
-               "", kUsersEndpoint, kUsersScope);
+  absl::StatusOr<Impl::Answer> answer = impl.Api(
+      "GET",
+      absl::StrCat(kUsersPath, "?primary_email=", http_client::PercentEncode(s.author_email)), "",
+      kUsersEndpoint, kUsersScope);
   if (!answer.ok()) return answer.status();
   Json users = Json::parse(answer->body, nullptr, false);
   if (!users.is_array()) {

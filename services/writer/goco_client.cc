@@ -1,12 +1,14 @@
 #include "services/writer/goco_client.h"
 
-#include <algorithm>
-#include <chrono>
+#include <optional>
 #include <utility>
+#include <variant>
 
 #include "absl/strings/cord.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/http_client/client_setup.h"
+#include "common/http_client/rate_limit.h"
+#include "common/http_client/url.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
 #include "services/writer/writer_metrics.h"
@@ -37,21 +39,6 @@ const char* CatalogPath(CatalogKind kind) {
       return "/employment-types";
   }
   return "/departments";
-}
-
-std::string PercentEncode(const std::string& text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
 }
 
 std::string StringField(const Json& object, const char* key) {
@@ -140,24 +127,24 @@ struct BaseUrl {
 };
 
 absl::StatusOr<BaseUrl> ParseBaseUrl(const std::string& url) {
-  size_t scheme_end = url.find("://");
-  if (scheme_end == std::string::npos) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "GoCo base URL \"", url, "\" has no scheme; write it as https://host/v1/companies/<name>"));
-  }
-  std::string scheme = url.substr(0, scheme_end);
-  if (scheme != "http" && scheme != "https") {
-    return absl::InvalidArgumentError(
-        absl::StrCat("GoCo base URL \"", url, "\" must start with http:// or https://"));
-  }
-  size_t path_start = url.find('/', scheme_end + 3);
-  BaseUrl base;
-  base.scheme_host_port = url.substr(0, path_start);
-  if (path_start != std::string::npos) base.path_prefix = url.substr(path_start);
-  while (!base.path_prefix.empty() && base.path_prefix.back() == '/') base.path_prefix.pop_back();
-  if (base.scheme_host_port.size() <= scheme_end + 3) {
+  std::variant<http_client::Url, http_client::UrlProblem> split = http_client::SplitHttpUrl(url);
+  if (const auto* problem = std::get_if<http_client::UrlProblem>(&split)) {
+    if (*problem == http_client::UrlProblem::kNoScheme) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("GoCo base URL \"", url,
+                       "\" has no scheme; write it as https://host/v1/companies/<name>"));
+    }
+    if (*problem == http_client::UrlProblem::kNotHttp) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("GoCo base URL \"", url, "\" must start with http:// or https://"));
+    }
     return absl::InvalidArgumentError(absl::StrCat("GoCo base URL \"", url, "\" has no host"));
   }
+  http_client::Url& parts = std::get<http_client::Url>(split);
+  BaseUrl base;
+  base.scheme_host_port = std::move(parts.origin);
+  base.path_prefix = std::move(parts.path);
+  while (!base.path_prefix.empty() && base.path_prefix.back() == '/') base.path_prefix.pop_back();
   return base;
 }
 
@@ -212,8 +199,8 @@ struct GoCoClient::Impl {
   std::string api_key;
   std::shared_ptr<time::Clock> clock;
   GoCoClientOptions options;
-  // No call before this time (a rate-limit window nearly used up, or a Retry-After).
-  absl::Time hold_until = absl::InfinitePast();
+  // No call before the hold ends (a rate-limit window nearly used up, or a Retry-After).
+  http_client::RateLimitHold hold;
 };
 
 struct GoCoClient::Call {
@@ -247,13 +234,8 @@ absl::StatusOr<std::unique_ptr<GoCoClient>> GoCoClient::Create(const std::string
     return absl::InvalidArgumentError(
         absl::StrCat("GoCo base URL \"", base_url, "\" cannot be used; check host and port"));
   }
-  auto micros = [](absl::Duration d) {
-    return std::chrono::microseconds(absl::ToInt64Microseconds(d));
-  };
-  impl->http.set_connection_timeout(micros(options.connect_timeout));
-  impl->http.set_read_timeout(micros(options.read_timeout));
-  impl->http.set_write_timeout(micros(options.write_timeout));
-  impl->http.set_url_encode(false);  // paths are percent-encoded here
+  http_client::ConfigureClient(
+      impl->http, {options.connect_timeout, options.read_timeout, options.write_timeout});
   // httplib 0.11 does not notice a keep-alive connection the server closed while idle, so
   // each call gets a fresh connection rather than a spurious failure.
   impl->http.set_keep_alive(false);
@@ -264,12 +246,9 @@ absl::StatusOr<std::unique_ptr<GoCoClient>> GoCoClient::Create(const std::string
 absl::StatusOr<GoCoClient::Answer> GoCoClient::Send(const Call& call) {
   std::lock_guard lock(impl_->mutex);
   Impl& impl = *impl_;
-  absl::Time now = impl.clock->Now();
-  if (impl.hold_until > now) {
-    impl.clock->SleepFor(std::min(impl.hold_until - now, impl.options.max_rate_limit_wait));
+  if (impl.hold.Wait(*impl.clock, impl.options.max_rate_limit_wait)) {
     WriterMetrics::Get().goco().CountRateLimitWait();
   }
-  impl.hold_until = absl::InfinitePast();
 
   std::string full_path = impl.prefix + call.path;
   std::string endpoint = absl::StrCat(call.method, " ", call.route);
@@ -300,20 +279,16 @@ absl::StatusOr<GoCoClient::Answer> GoCoClient::Send(const Call& call) {
   WriterMetrics::Get().goco().ObserveCall(endpoint, response.status, seconds);
 
   // The rate limit is announced on every answer: slow down before it is reached.
-  int64_t remaining = 0;
-  int64_t reset = 0;
-  if (absl::SimpleAtoi(response.get_header_value("X-RateLimit-Remaining"), &remaining) &&
-      absl::SimpleAtoi(response.get_header_value("X-RateLimit-Reset"), &reset) &&
-      remaining <= impl.options.slow_down_at_remaining) {
-    impl.hold_until = std::max(impl.hold_until, absl::FromUnixSeconds(reset));
-  }
+  impl.hold.SlowDownBeforeLimit(response.get_header_value(http_client::kRateLimitRemainingHeader),
+                                response.get_header_value(http_client::kRateLimitResetHeader),
+                                impl.options.slow_down_at_remaining);
   int64_t retry_after = 0;
   if (response.status == 429 || response.status == 503) {
-    if (absl::SimpleAtoi(response.get_header_value("Retry-After"), &retry_after) &&
-        retry_after > 0) {
-      impl.hold_until = std::max(impl.hold_until, impl.clock->Now() + absl::Seconds(retry_after));
-    } else {
-      retry_after = 0;
+    std::optional<int64_t> asked =
+        http_client::RetryAfterSeconds(response.get_header_value(http_client::kRetryAfterHeader));
+    if (asked && *asked > 0) {
+      retry_after = *asked;
+      impl.hold.HoldUntil(impl.clock->Now() + absl::Seconds(retry_after));
     }
   }
 
@@ -371,10 +346,10 @@ absl::StatusOr<std::vector<CatalogEntry>> GoCoClient::ListCatalog(CatalogKind ki
 }
 
 absl::StatusOr<std::vector<Employee>> GoCoClient::FindEmployees(const EmployeeQuery& query) {
-  std::string filter = absl::StrCat("first_name=", PercentEncode(query.first_name),
-                                    "&last_name=", PercentEncode(query.last_name));
+  std::string filter = absl::StrCat("first_name=", http_client::PercentEncode(query.first_name),
+                                    "&last_name=", http_client::PercentEncode(query.last_name));
   if (query.personal_email) {
-    absl::StrAppend(&filter, "&personal_email=", PercentEncode(*query.personal_email));
+    absl::StrAppend(&filter, "&personal_email=", http_client::PercentEncode(*query.personal_email));
   }
   absl::StrAppend(&filter, "&status=any&limit=", kPageSize);
   std::vector<Employee> employees;
@@ -407,8 +382,10 @@ absl::StatusOr<Employee> GoCoClient::CreateEmployee(const EmployeeDraft& draft,
 }
 
 absl::StatusOr<std::vector<Document>> GoCoClient::ListDocuments(const std::string& employee_id) {
-  Call call("GET", absl::StrCat(kEmployeesPath, "/", PercentEncode(employee_id), "/documents"),
-            kDocumentsRoute);
+  Call call(
+      "GET",
+      absl::StrCat(kEmployeesPath, "/", http_client::PercentEncode(employee_id), "/documents"),
+      kDocumentsRoute);
   auto answer = Send(call);
   if (!answer.ok()) return answer.status();
   std::vector<Document> documents;
@@ -423,8 +400,10 @@ absl::StatusOr<std::vector<Document>> GoCoClient::ListDocuments(const std::strin
 
 absl::StatusOr<Document> GoCoClient::UploadDocument(const std::string& employee_id,
                                                     const Upload& upload) {
-  Call call("POST", absl::StrCat(kEmployeesPath, "/", PercentEncode(employee_id), "/documents"),
-            kDocumentsRoute);
+  Call call(
+      "POST",
+      absl::StrCat(kEmployeesPath, "/", http_client::PercentEncode(employee_id), "/documents"),
+      kDocumentsRoute);
   call.upload = &upload;
   auto answer = Send(call);
   if (!answer.ok()) return answer.status();
