@@ -12,7 +12,9 @@
 
 #include "absl/status/statusor.h"
 
-struct sqlite3;
+namespace hiresync::store {
+class SqliteDb;
+}
 
 namespace hiresync::writer {
 
@@ -41,12 +43,11 @@ class Ledger {
   void Close();
 
  private:
-  explicit Ledger(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
-  absl::Status Exec(const char* sql);
+  Ledger(std::unique_ptr<store::SqliteDb> db, std::string path);
   absl::Status Error(const char* what);
 
   std::mutex mutex_;
-  sqlite3* db_;
+  std::unique_ptr<store::SqliteDb> db_;
   std::string path_;
 };
 

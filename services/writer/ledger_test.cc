@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "tests/support/process.h"
 
 namespace hiresync::writer {
@@ -42,6 +44,23 @@ TEST(LedgerTest, ClosedLedgerSaysSo) {
   auto found = (*ledger)->FindEmployee("acme", 1);
   ASSERT_FALSE(found.ok());
   EXPECT_EQ(found.status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST(LedgerTest, WritesAheadToALog) {
+  hiresync::testing::TempDir dir;
+  auto ledger = Ledger::Open(dir.File("ledger.db"));
+  ASSERT_TRUE(ledger.ok()) << ledger.status();
+  ASSERT_TRUE((*ledger)->RecordDocument("acme", 7, "abc").ok());
+  EXPECT_TRUE(std::filesystem::exists(dir.File("ledger.db-wal")));
+}
+
+TEST(LedgerTest, AFileThatIsNotALedgerIsAClearError) {
+  hiresync::testing::TempDir dir;
+  hiresync::testing::WriteFile(dir.File("ledger.db"), std::string(4096, 'x'));
+  auto ledger = Ledger::Open(dir.File("ledger.db"));
+  ASSERT_FALSE(ledger.ok());
+  EXPECT_EQ(ledger.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(ledger.status().message().find("--ledger"), std::string::npos) << ledger.status();
 }
 
 TEST(LedgerTest, UnwritablePathIsAClearError) {
