@@ -13,3 +13,5 @@ find_package(PkgConfig REQUIRED)
 # CPPHTTPLIB_*_SUPPORT macros: always link PkgConfig::HTTPLIB so every file that
 # includes httplib.h sees the same class layout.
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+# libpq (libpq-dev) for the PostgreSQL inbox; the C library is all it needs, so no libpqxx.
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)

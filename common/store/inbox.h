@@ -1,6 +1,7 @@
 // The inbox: every accepted hire_candidate delivery, its state in the pipeline and the
 // result of each step, so a restart resumes where it stopped and an operator can see
-// why an event is where it is. One interface; SQLite is the embedded implementation.
+// why an event is where it is. One interface, two implementations: SQLite (embedded, one
+// process owns the file) and PostgreSQL (a database several ingress replicas share).
 #pragma once
 
 #include <cstdint>
@@ -97,8 +98,10 @@ class Inbox {
   // Releases the lease of an event without recording an attempt (shutdown).
   virtual absl::Status Release(int64_t id) = 0;
 
-  // Releases every lease: for a store that one process owns alone (the SQLite file),
-  // leases found at start were left by a previous run that died.
+  // Releases every lease. Only for a single-owner store (the SQLite file, which one process
+  // locks): leases found at start were left by a previous run that died. On a shared store
+  // (PostgreSQL) it does nothing and returns OK, since other live replicas hold leases
+  // there; a dead replica's leases expire and Claim takes those events over.
   virtual absl::Status ReleaseAllLeases() = 0;
 
   virtual absl::StatusOr<std::optional<StoredEvent>> Get(int64_t id) = 0;
@@ -114,5 +117,13 @@ class Inbox {
 
 // The embedded inbox in a SQLite file (WAL, synchronous=FULL).
 absl::StatusOr<std::unique_ptr<Inbox>> OpenSqliteInbox(const std::string& path);
+
+// The shared inbox in a PostgreSQL database, `url` a libpq connection URI
+// ("postgresql://user:password@host:5432/dbname?sslmode=require"). Applies the schema
+// migrations the database lacks (one replica at a time) before returning.
+absl::StatusOr<std::unique_ptr<Inbox>> OpenPostgresInbox(const std::string& url);
+
+// PostgreSQL for a "postgresql://" or "postgres://" URL, otherwise a SQLite file at that path.
+absl::StatusOr<std::unique_ptr<Inbox>> OpenInbox(const std::string& location);
 
 }  // namespace hiresync::store

@@ -1,13 +1,23 @@
+// Every inbox test runs on both backends (Sqlite/... and Postgres/...); the PostgresReplicas
+// tests run two or more Inbox objects on one database, as replicas of ingress would.
 #include "common/store/inbox.h"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "tests/support/postgres.h"
 #include "tests/support/process.h"
 
 namespace hiresync::store {
 namespace {
 
 using hiresync::testing::TempDir;
+using hiresync::testing::TestPostgres;
 
 hiresync::v1::HireEvent MakeEvent(const std::string& conn, const std::string& delivery,
                                   const std::string& body_sha, int64_t candidate, int64_t app) {
@@ -22,21 +32,82 @@ hiresync::v1::HireEvent MakeEvent(const std::string& conn, const std::string& de
   return e;
 }
 
-class InboxTest : public ::testing::Test {
+// One server for every PostgreSQL test of this process, started by the first that needs
+// it; each test gets a fresh database on it.
+std::unique_ptr<TestPostgres>& SharedPostgresSlot() {
+  static std::unique_ptr<TestPostgres> server;
+  return server;
+}
+
+// Why the server could not start, for every test that needed it.
+absl::Status& SharedPostgresError() {
+  static absl::Status error;
+  return error;
+}
+
+TestPostgres* SharedPostgres() {
+  static bool tried = false;
+  if (!tried) {
+    tried = true;
+    auto started = TestPostgres::Start();
+    if (started.ok()) {
+      SharedPostgresSlot() = std::move(*started);
+    } else {
+      SharedPostgresError() = started.status();
+    }
+  }
+  return SharedPostgresSlot().get();
+}
+
+class SharedPostgresEnvironment : public ::testing::Environment {
+ public:
+  // Stops the server (and removes its directory) after the last test.
+  void TearDown() override { SharedPostgresSlot().reset(); }
+};
+
+// A fresh database URL on the shared server, or a failed test.
+std::string FreshPostgresDatabase() {
+  TestPostgres* server = SharedPostgres();
+  if (server == nullptr) {
+    ADD_FAILURE() << "cannot start a test PostgreSQL server: " << SharedPostgresError();
+    return "";
+  }
+  auto url = server->NewDatabase();
+  if (!url.ok()) {
+    ADD_FAILURE() << url.status();
+    return "";
+  }
+  return *url;
+}
+
+enum class Backend { kSqlite, kPostgres };
+
+void PrintTo(Backend backend, std::ostream* os) {
+  *os << (backend == Backend::kSqlite ? "SQLite" : "PostgreSQL");
+}
+
+class InboxTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    auto inbox = OpenSqliteInbox(dir_.File("inbox.db"));
+    if (GetParam() == Backend::kSqlite) {
+      location_ = dir_.File("inbox.db");
+    } else {
+      location_ = FreshPostgresDatabase();
+      ASSERT_FALSE(location_.empty());
+    }
+    auto inbox = OpenInbox(location_);
     ASSERT_TRUE(inbox.ok()) << inbox.status();
     inbox_ = std::move(*inbox);
   }
   TempDir dir_;
+  std::string location_;
   std::unique_ptr<Inbox> inbox_;
   absl::Time now_ = absl::Now();
 };
 
-TEST_F(InboxTest, DedupesOnDeliveryIdAndOnBody) {
+TEST_P(InboxTest, DedupesOnDeliveryIdAndOnBody) {
   auto first = inbox_->Insert(MakeEvent("acme", "d1", "sha-a", 1, 10));
-  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_FALSE(first->duplicate);
   EXPECT_GT(first->id, 0);
   auto same_delivery = inbox_->Insert(MakeEvent("acme", "d1", "sha-b", 1, 10));
@@ -51,12 +122,12 @@ TEST_F(InboxTest, DedupesOnDeliveryIdAndOnBody) {
   EXPECT_EQ(*inbox_->Count(std::nullopt), 2);
 }
 
-TEST_F(InboxTest, SurvivesReopenWithEventAndHistory) {
+TEST_P(InboxTest, SurvivesReopenWithEventAndHistory) {
   auto ins = inbox_->Insert(MakeEvent("acme", "d1", "sha-a", 7, 70));
   ASSERT_TRUE(ins.ok());
   inbox_.reset();
-  auto reopened = OpenSqliteInbox(dir_.File("inbox.db"));
-  ASSERT_TRUE(reopened.ok());
+  auto reopened = OpenInbox(location_);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
   auto got = (*reopened)->Get(ins->id);
   ASSERT_TRUE(got.ok() && got->has_value());
   EXPECT_EQ((*got)->event.application().candidate().id(), 7);
@@ -68,12 +139,12 @@ TEST_F(InboxTest, SurvivesReopenWithEventAndHistory) {
   EXPECT_EQ((*history)[0].step, "received");
 }
 
-TEST_F(InboxTest, ClaimLeasesAndKeepsOneCandidateInOrder) {
+TEST_P(InboxTest, ClaimLeasesAndKeepsOneCandidateInOrder) {
   auto a1 = *inbox_->Insert(MakeEvent("acme", "d1", "s1", 1, 10));
   auto a2 = *inbox_->Insert(MakeEvent("acme", "d2", "s2", 1, 11));  // same candidate, later
   auto b1 = *inbox_->Insert(MakeEvent("acme", "d3", "s3", 2, 20));
   auto claimed = inbox_->Claim(now_, 10, absl::Seconds(30), "w1", {});
-  ASSERT_TRUE(claimed.ok());
+  ASSERT_TRUE(claimed.ok()) << claimed.status();
   ASSERT_EQ(claimed->size(), 2u);
   EXPECT_EQ((*claimed)[0].id, a1.id);
   EXPECT_EQ((*claimed)[1].id, b1.id);
@@ -94,26 +165,81 @@ TEST_F(InboxTest, ClaimLeasesAndKeepsOneCandidateInOrder) {
   auto done_event = *inbox_->Get(a1.id);
   EXPECT_EQ(done_event->outcome, "created");
   EXPECT_EQ(done_event->write_result, "w");
+  EXPECT_EQ(done_event->state, EventState::kDone);
 }
 
-TEST_F(InboxTest, ReleaseAllLeasesHandsBackWhatADeadRunHeld) {
+TEST_P(InboxTest, AdvanceKeepsResultsAndHistoryInOrder) {
+  auto a = *inbox_->Insert(MakeEvent("acme", "d1", "s1", 1, 10));
+  std::string binary_result("map\0result\xff", 11);
+  ASSERT_TRUE(inbox_
+                  ->Advance(a.id,
+                            {.state = EventState::kMapped,
+                             .step = "map",
+                             .outcome = "ok",
+                             .detail = "3 fields",
+                             .map_result = binary_result},
+                            now_)
+                  .ok());
+  ASSERT_TRUE(inbox_
+                  ->Advance(a.id,
+                            {.state = EventState::kWritten,
+                             .step = "write",
+                             .outcome = "created",
+                             .write_result = "employee 42"},
+                            now_ + absl::Seconds(1))
+                  .ok());
+  auto got = *inbox_->Get(a.id);
+  EXPECT_EQ(got->state, EventState::kWritten);
+  EXPECT_EQ(got->map_result, binary_result);
+  EXPECT_EQ(got->write_result, "employee 42");
+  EXPECT_EQ(got->note_result, "");
+  auto history = *inbox_->History(a.id);
+  ASSERT_EQ(history.size(), 3u);
+  EXPECT_EQ(history[1].step, "map");
+  EXPECT_EQ(history[1].detail, "3 fields");
+  EXPECT_EQ(history[2].outcome, "created");
+  EXPECT_EQ(absl::ToUnixMillis(history[2].at), absl::ToUnixMillis(now_ + absl::Seconds(1)));
+  EXPECT_FALSE(inbox_->Get(a.id + 1000)->has_value());
+  EXPECT_EQ(inbox_->Advance(a.id + 1000, {.state = EventState::kDone}, now_).code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_P(InboxTest, ReleaseAllLeasesHandsBackWhatADeadRunHeldOnlyOnSqlite) {
   auto a = *inbox_->Insert(MakeEvent("acme", "d1", "s1", 1, 10));
   ASSERT_EQ(inbox_->Claim(now_, 10, absl::Minutes(5), "dead-run", {})->size(), 1u);
   EXPECT_TRUE(inbox_->Claim(now_, 10, absl::Minutes(5), "new-run", {})->empty());
   ASSERT_TRUE(inbox_->ReleaseAllLeases().ok());
   auto claimed = *inbox_->Claim(now_, 10, absl::Minutes(5), "new-run", {});
-  ASSERT_EQ(claimed.size(), 1u);
-  EXPECT_EQ(claimed[0].id, a.id);
+  if (GetParam() == Backend::kSqlite) {
+    ASSERT_EQ(claimed.size(), 1u);
+    EXPECT_EQ(claimed[0].id, a.id);
+  } else {
+    // Shared by live replicas: the lease stands until it expires.
+    EXPECT_TRUE(claimed.empty());
+    auto expired = *inbox_->Claim(now_ + absl::Minutes(6), 10, absl::Minutes(5), "new-run", {});
+    ASSERT_EQ(expired.size(), 1u);
+    EXPECT_EQ(expired[0].id, a.id);
+  }
 }
 
-TEST_F(InboxTest, RetryWaitsAndPausedConnectionsAreSkipped) {
+TEST_P(InboxTest, ReleaseHandsOneEventBack) {
+  auto a = *inbox_->Insert(MakeEvent("acme", "d1", "s1", 1, 10));
+  ASSERT_EQ(inbox_->Claim(now_, 10, absl::Minutes(5), "w1", {})->size(), 1u);
+  ASSERT_TRUE(inbox_->Release(a.id).ok());
+  auto again = *inbox_->Claim(now_, 10, absl::Minutes(5), "w2", {});
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].attempts, 0);
+}
+
+TEST_P(InboxTest, RetryWaitsAndPausedConnectionsAreSkipped) {
   auto a = *inbox_->Insert(MakeEvent("acme", "d1", "s1", 1, 10));
   auto g = *inbox_->Insert(MakeEvent("paused-co", "d1", "s1", 5, 50));
-  auto claimed = *inbox_->Claim(now_, 10, absl::Seconds(30), "w", {"paused-co"});
+  auto claimed = *inbox_->Claim(now_, 10, absl::Seconds(30), "w", {"paused-co", "with \"quote"});
   ASSERT_EQ(claimed.size(), 1u);
   EXPECT_EQ(claimed[0].id, a.id);
   ASSERT_TRUE(inbox_->ScheduleRetry(a.id, now_ + absl::Seconds(5), "write", "GoCo 503", now_).ok());
-  EXPECT_TRUE(inbox_->Claim(now_ + absl::Seconds(1), 10, absl::Seconds(30), "w", {"paused-co"})->empty());
+  EXPECT_TRUE(
+      inbox_->Claim(now_ + absl::Seconds(1), 10, absl::Seconds(30), "w", {"paused-co"})->empty());
   auto later = *inbox_->Claim(now_ + absl::Seconds(6), 10, absl::Seconds(30), "w", {});
   ASSERT_EQ(later.size(), 2u);
   auto retried = *inbox_->Get(a.id);
@@ -121,9 +247,219 @@ TEST_F(InboxTest, RetryWaitsAndPausedConnectionsAreSkipped) {
   EXPECT_EQ(retried->last_error, "GoCo 503");
   EXPECT_EQ((*inbox_->Count(EventState::kReceived)), 2);
   EXPECT_TRUE(inbox_->OldestPending()->has_value());
-  EXPECT_EQ(inbox_->List("paused-co", std::nullopt, 10)->size(), 1u);
-  (void)g;
+  auto paused = *inbox_->List("paused-co", std::nullopt, 10);
+  ASSERT_EQ(paused.size(), 1u);
+  EXPECT_EQ(paused[0].id, g.id);
+}
+
+TEST_P(InboxTest, ListCountAndOldestPendingFollowStates) {
+  EXPECT_FALSE(inbox_->OldestPending()->has_value());
+  auto a = *inbox_->Insert(MakeEvent("acme", "d1", "s1", 1, 10));
+  auto b = *inbox_->Insert(MakeEvent("acme", "d2", "s2", 2, 20));
+  auto c = *inbox_->Insert(MakeEvent("globex", "d3", "s3", 3, 30));
+  ASSERT_TRUE(inbox_
+                  ->Advance(a.id,
+                            {.state = EventState::kDead,
+                             .step = "dead",
+                             .outcome = "gave up",
+                             .final_outcome = "dead"},
+                            now_)
+                  .ok());
+  auto all = *inbox_->List("", std::nullopt, 10);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].id, c.id);  // newest first
+  EXPECT_EQ(all[2].id, a.id);
+  EXPECT_EQ(inbox_->List("", std::nullopt, 2)->size(), 2u);
+  auto dead = *inbox_->List("", EventState::kDead, 10);
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].outcome, "dead");
+  EXPECT_EQ(inbox_->List("acme", EventState::kReceived, 10)->size(), 1u);
+  EXPECT_EQ(*inbox_->Count(std::nullopt), 3);
+  EXPECT_EQ(*inbox_->Count(EventState::kDead), 1);
+  EXPECT_EQ(*inbox_->Count(EventState::kReceived), 2);
+  EXPECT_TRUE(inbox_->OldestPending()->has_value());
+  (void)b;
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, InboxTest, ::testing::Values(Backend::kSqlite));
+INSTANTIATE_TEST_SUITE_P(Postgres, InboxTest, ::testing::Values(Backend::kPostgres));
+
+TEST(InboxLocation, RejectsAnEmptyLocationAndOtherSchemes) {
+  EXPECT_EQ(OpenInbox("").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(OpenInbox("mysql://db/inbox").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+class PostgresReplicasTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    url_ = FreshPostgresDatabase();
+    ASSERT_FALSE(url_.empty());
+  }
+  std::unique_ptr<Inbox> Open() {
+    auto inbox = OpenInbox(url_);
+    EXPECT_TRUE(inbox.ok()) << inbox.status();
+    return inbox.ok() ? std::move(*inbox) : nullptr;
+  }
+  std::string url_;
+  absl::Time now_ = absl::Now();
+};
+
+TEST_F(PostgresReplicasTest, ReplicasStartingTogetherMigrateOnce) {
+  constexpr int kReplicas = 4;
+  std::vector<absl::Status> results(kReplicas);
+  std::vector<std::thread> threads;
+  std::atomic<int> ready{0};
+  for (int i = 0; i < kReplicas; ++i) {
+    threads.emplace_back([&, i] {
+      ready.fetch_add(1);
+      while (ready.load() < kReplicas) std::this_thread::yield();
+      results[static_cast<size_t>(i)] = OpenInbox(url_).status();
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& status : results) EXPECT_TRUE(status.ok()) << status;
+  auto rows = TestPostgres::Query(url_, "SELECT version FROM schema_migrations ORDER BY version");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0][0], "1");
+}
+
+TEST_F(PostgresReplicasTest, RefusesASchemaNewerThanTheBinary) {
+  ASSERT_NE(Open(), nullptr);
+  ASSERT_TRUE(
+      TestPostgres::Query(url_, "INSERT INTO schema_migrations (version) VALUES (99)").ok());
+  auto newer = OpenInbox(url_);
+  ASSERT_FALSE(newer.ok());
+  EXPECT_EQ(newer.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(newer.status().message().find("run a newer hiresync-ingress"), std::string::npos);
+}
+
+TEST_F(PostgresReplicasTest, UnreachableServerIsUnavailableWithoutThePassword) {
+  int port = hiresync::testing::FreePort();
+  auto inbox = OpenInbox(absl::StrCat("postgresql://hiresync:s3cret@127.0.0.1:", port, "/x"));
+  ASSERT_FALSE(inbox.ok());
+  EXPECT_EQ(inbox.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(inbox.status().message().find("cannot connect"), std::string::npos);
+  EXPECT_EQ(inbox.status().message().find("s3cret"), std::string::npos);
+}
+
+TEST_F(PostgresReplicasTest, ExpiredLeaseIsTakenOverByAnotherReplica) {
+  auto replica_a = Open();
+  auto replica_b = Open();
+  ASSERT_NE(replica_a, nullptr);
+  ASSERT_NE(replica_b, nullptr);
+  auto ev = *replica_a->Insert(MakeEvent("acme", "d1", "s1", 1, 10));
+  ASSERT_EQ(replica_a->Claim(now_, 10, absl::Seconds(30), "replica-a", {})->size(), 1u);
+  EXPECT_TRUE(
+      replica_b->Claim(now_ + absl::Seconds(29), 10, absl::Seconds(30), "replica-b", {})->empty());
+  // replica-a died holding the lease; replica-b takes the event over once it expires.
+  auto taken = *replica_b->Claim(now_ + absl::Seconds(31), 10, absl::Seconds(30), "replica-b", {});
+  ASSERT_EQ(taken.size(), 1u);
+  EXPECT_EQ(taken[0].id, ev.id);
+  EXPECT_TRUE(
+      replica_a->Claim(now_ + absl::Seconds(32), 10, absl::Seconds(30), "replica-a", {})->empty());
+  auto owner =
+      TestPostgres::Query(url_, absl::StrCat("SELECT lease_owner FROM events WHERE id = ", ev.id));
+  ASSERT_TRUE(owner.ok()) << owner.status();
+  EXPECT_EQ((*owner)[0][0], "replica-b");
+}
+
+TEST_F(PostgresReplicasTest, TwoReplicasClaimingInParallelNeverShareAnEvent) {
+  auto replica_a = Open();
+  auto replica_b = Open();
+  ASSERT_NE(replica_a, nullptr);
+  ASSERT_NE(replica_b, nullptr);
+  // 100 candidates with two events each: 200 events, the second of a candidate claimable
+  // only once the first is done.
+  constexpr int kCandidates = 100;
+  std::map<int64_t, int64_t> candidate_of;
+  std::map<int64_t, int64_t> first_of_candidate;
+  for (int round = 0; round < 2; ++round) {
+    for (int c = 1; c <= kCandidates; ++c) {
+      std::string key = absl::StrCat("d", round, "-", c);
+      auto ins = replica_a->Insert(MakeEvent("acme", key, key, c, c * 10 + round));
+      ASSERT_TRUE(ins.ok()) << ins.status();
+      candidate_of[ins->id] = c;
+      if (round == 0) first_of_candidate[c] = ins->id;
+    }
+  }
+
+  std::mutex mu;
+  std::vector<std::pair<std::string, int64_t>> log;  // ("claim"|"done", id) in order
+  std::map<int64_t, std::vector<std::string>> claimers;
+  std::atomic<bool> failed{false};
+  std::atomic<int> ready{0};
+  auto work = [&](Inbox* inbox, const std::string& owner) {
+    ready.fetch_add(1);
+    while (ready.load() < 2) std::this_thread::yield();
+    absl::Time deadline = absl::Now() + absl::Seconds(30);
+    while (absl::Now() < deadline && !failed.load()) {
+      auto claimed = inbox->Claim(now_, 5, absl::Minutes(10), owner, {});
+      if (!claimed.ok()) {
+        ADD_FAILURE() << claimed.status();
+        failed = true;
+        return;
+      }
+      if (claimed->empty()) {
+        auto pending = inbox->OldestPending();
+        if (pending.ok() && !pending->has_value()) return;
+        std::this_thread::yield();
+        continue;
+      }
+      for (const auto& event : *claimed) {
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          log.emplace_back("claim", event.id);
+          claimers[event.id].push_back(owner);
+          // Logged before Advance runs, so a correct order never shows up as a violation.
+          log.emplace_back("done", event.id);
+        }
+        auto s = inbox->Advance(event.id,
+                                {.state = EventState::kDone,
+                                 .step = "write",
+                                 .outcome = "ok",
+                                 .final_outcome = "created"},
+                                now_);
+        if (!s.ok()) {
+          ADD_FAILURE() << s;
+          failed = true;
+          return;
+        }
+      }
+    }
+  };
+  std::thread a(work, replica_a.get(), "replica-a");
+  std::thread b(work, replica_b.get(), "replica-b");
+  a.join();
+  b.join();
+  ASSERT_FALSE(failed.load());
+
+  EXPECT_EQ(claimers.size(), 200u);
+  for (const auto& [id, owners] : claimers) {
+    EXPECT_EQ(owners.size(), 1u) << "event " << id << " claimed by " << owners.size()
+                                 << " replicas";
+  }
+  EXPECT_EQ(*replica_b->Count(EventState::kDone), 200);
+  // The second event of a candidate is claimed only after the first was marked done.
+  std::map<int64_t, size_t> done_at;
+  for (size_t i = 0; i < log.size(); ++i) {
+    if (log[i].first == "done") done_at.emplace(log[i].second, i);
+  }
+  for (size_t i = 0; i < log.size(); ++i) {
+    if (log[i].first != "claim") continue;
+    int64_t first = first_of_candidate[candidate_of[log[i].second]];
+    if (first == log[i].second) continue;
+    ASSERT_TRUE(done_at.count(first)) << "event " << first << " never finished";
+    EXPECT_LT(done_at[first], i) << "event " << log[i].second
+                                 << " claimed before the earlier event " << first << " was done";
+  }
 }
 
 }  // namespace
 }  // namespace hiresync::store
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  ::testing::AddGlobalTestEnvironment(new hiresync::store::SharedPostgresEnvironment());
+  return RUN_ALL_TESTS();
+}
