@@ -7,32 +7,16 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/notes/notes_test_env.h"
+#include "tests/support/recording_clock.h"
 
 namespace hiresync::notes {
 namespace {
 
+using hiresync::testing::RecordingClock;
 using hiresync::testing::TempDir;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using namespace hiresync::notes::testenv;
-
-// Real time, but waits are recorded instead of slept.
-class RecordingClock : public time::Clock {
- public:
-  absl::Time Now() override { return absl::Now(); }
-  void SleepFor(absl::Duration duration) override {
-    std::lock_guard lock(mutex_);
-    sleeps_.push_back(duration);
-  }
-  std::vector<absl::Duration> sleeps() {
-    std::lock_guard lock(mutex_);
-    return sleeps_;
-  }
-
- private:
-  std::mutex mutex_;
-  std::vector<absl::Duration> sleeps_;
-};
 
 class HarvestClientTest : public ::testing::Test {
  protected:

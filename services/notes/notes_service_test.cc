@@ -11,8 +11,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "hiresync/v1/notes.grpc.pb.h"
-#include "httplib.h"
 #include "services/notes/notes_test_env.h"
+#include "tests/support/http.h"
 #include "tests/support/process.h"
 
 namespace hiresync::notes {
@@ -62,9 +62,9 @@ class NotesServiceTest : public ::testing::Test {
   }
 
   std::string Metrics() {
-    httplib::Client client("127.0.0.1", admin_port_);
-    auto result = client.Get("/metrics");
-    return result && result->status == 200 ? result->body : "";
+    hiresync::testing::HttpReply reply =
+        hiresync::testing::HttpCall(admin_port_, "GET", "/metrics");
+    return reply.status == 200 ? reply.body : "";
   }
 
   static PostNoteRequest Request(const std::string& connection, const std::string& event_id) {

@@ -1,26 +1,25 @@
 #include "services/notes/notes_test_env.h"
 
 #include "absl/strings/str_cat.h"
-#include "httplib.h"
+#include "tests/support/http.h"
+#include "tests/support/sandbox.h"
 
 namespace hiresync::notes::testenv {
 namespace {
 
-using hiresync::testing::BinDir;
-using hiresync::testing::FreePort;
-using hiresync::testing::Process;
+using hiresync::testing::HttpCall;
+using hiresync::testing::HttpReply;
+using hiresync::testing::StartSandbox;
 using hiresync::testing::TempDir;
 using hiresync::testing::WriteFile;
 
 absl::Status Send(int port, const std::string& method, const std::string& path, const Json& body) {
-  httplib::Client client("127.0.0.1", port);
-  client.set_read_timeout(std::chrono::seconds(10));
-  httplib::Result result = method == "PUT" ? client.Put(path, body.dump(), "application/json")
-                                           : client.Post(path, body.dump(), "application/json");
-  if (!result) return absl::UnavailableError(absl::StrCat(method, " ", path, ": no answer"));
-  if (result->status / 100 != 2) {
+  HttpReply reply = HttpCall(port, method, path, body.dump());
+  if (reply.status == 0)
+    return absl::UnavailableError(absl::StrCat(method, " ", path, ": no answer"));
+  if (reply.status / 100 != 2) {
     return absl::InternalError(
-        absl::StrCat(method, " ", path, " answered ", result->status, ": ", result->body));
+        absl::StrCat(method, " ", path, " answered ", reply.status, ": ", reply.body));
   }
   return absl::OkStatus();
 }
@@ -28,17 +27,11 @@ absl::Status Send(int port, const std::string& method, const std::string& path, 
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Greenhouse>> Greenhouse::Start(const std::string& log_path) {
+  auto sandbox = StartSandbox("greenhouse-sandbox", {"serve"}, log_path);
+  if (!sandbox.ok()) return sandbox.status();
   auto greenhouse = std::make_unique<Greenhouse>();
-  greenhouse->port_ = FreePort();
-  auto process = Process::Start(
-      BinDir() + "/greenhouse-sandbox",
-      {"serve", "--host", "127.0.0.1", "--port", std::to_string(greenhouse->port_)}, {}, log_path);
-  if (!process.ok()) return process.status();
-  greenhouse->process_ = std::move(*process);
-  if (!hiresync::testing::WaitForHttp(greenhouse->port_, "/_sandbox/healthz")) {
-    return absl::UnavailableError(
-        absl::StrCat("greenhouse-sandbox did not start: ", greenhouse->process_->Log()));
-  }
+  greenhouse->port_ = sandbox->port;
+  greenhouse->process_ = std::move(sandbox->process);
   std::vector<std::string> all_scopes = {"harvest:users:list", "harvest:notes:create",
                                          "harvest:notes:list", "harvest:candidates:list"};
   Json seed = {
@@ -78,35 +71,29 @@ absl::Status Greenhouse::Fault(const Json& fault) {
 }
 
 int Greenhouse::Count(const std::string& method, const std::string& path) {
-  httplib::Client client("127.0.0.1", port_);
-  auto result = client.Get(absl::StrCat("/_sandbox/requests?method=", method, "&path=", path));
-  if (!result || result->status != 200) return -1;
-  Json body = Json::parse(result->body, nullptr, false);
+  HttpReply reply =
+      HttpCall(port_, "GET", absl::StrCat("/_sandbox/requests?method=", method, "&path=", path));
+  if (reply.status != 200) return -1;
+  Json body = Json::parse(reply.body, nullptr, false);
   return body.is_object() ? body.value("count", -1) : -1;
 }
 
 Json Greenhouse::Notes(int64_t candidate_id) {
-  httplib::Client client("127.0.0.1", port_);
-  auto result = client.Get(absl::StrCat("/_sandbox/notes?candidate_id=", candidate_id));
-  if (!result || result->status != 200) return Json();
-  return Json::parse(result->body, nullptr, false);
+  HttpReply reply =
+      HttpCall(port_, "GET", absl::StrCat("/_sandbox/notes?candidate_id=", candidate_id));
+  if (reply.status != 200) return Json();
+  return Json::parse(reply.body, nullptr, false);
 }
 
 absl::StatusOr<std::unique_ptr<GoCo>> GoCo::Start(const TempDir& dir) {
-  auto goco = std::make_unique<GoCo>();
-  goco->port_ = FreePort();
   WriteFile(dir.File("goco-sandbox.key"), kGoCoKey);
-  auto process =
-      Process::Start(BinDir() + "/goco-sandbox",
-                     {"--host", "127.0.0.1", "--port", std::to_string(goco->port_), "--company",
-                      "demo", "--api-key-file", dir.File("goco-sandbox.key")},
-                     {}, dir.File("goco-sandbox.log"));
-  if (!process.ok()) return process.status();
-  goco->process_ = std::move(*process);
-  if (!hiresync::testing::WaitForHttp(goco->port_, "/_sandbox/healthz")) {
-    return absl::UnavailableError(
-        absl::StrCat("goco-sandbox did not start: ", goco->process_->Log()));
-  }
+  auto sandbox = StartSandbox("goco-sandbox",
+                              {"--company", "demo", "--api-key-file", dir.File("goco-sandbox.key")},
+                              dir.File("goco-sandbox.log"));
+  if (!sandbox.ok()) return sandbox.status();
+  auto goco = std::make_unique<GoCo>();
+  goco->port_ = sandbox->port;
+  goco->process_ = std::move(sandbox->process);
   return goco;
 }
 

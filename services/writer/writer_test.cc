@@ -18,37 +18,23 @@
 #include "services/writer/attachment_fetcher.h"
 #include "services/writer/goco_client.h"
 #include "services/writer/ledger.h"
+#include "tests/support/http.h"
 #include "tests/support/process.h"
+#include "tests/support/recording_clock.h"
+#include "tests/support/sandbox.h"
 
 namespace hiresync::writer {
 namespace {
 
 using hiresync::testing::FreePort;
 using hiresync::testing::Process;
+using hiresync::testing::RecordingClock;
 using hiresync::testing::TempDir;
 using hiresync::v1::WriteRequest;
 using hiresync::v1::WriteResponse;
 using Json = nlohmann::json;
 
 constexpr char kApiKey[] = "test-goco-key";
-
-// Real time, but waits are recorded instead of slept.
-class RecordingClock : public time::Clock {
- public:
-  absl::Time Now() override { return absl::Now(); }
-  void SleepFor(absl::Duration duration) override {
-    std::lock_guard lock(mutex_);
-    sleeps_.push_back(duration);
-  }
-  std::vector<absl::Duration> sleeps() {
-    std::lock_guard lock(mutex_);
-    return sleeps_;
-  }
-
- private:
-  std::mutex mutex_;
-  std::vector<absl::Duration> sleeps_;
-};
 
 // A file server for attachments: records whether credentials arrived; /expired/* is 403.
 class AttachmentServer {
@@ -103,14 +89,12 @@ class WriterTest : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new TempDir();
     hiresync::testing::WriteFile(dir_->File("goco.key"), kApiKey);
-    port_ = FreePort();
-    auto process = Process::Start(hiresync::testing::BinDir() + "/goco-sandbox",
-                                  {"--host", "127.0.0.1", "--port", std::to_string(port_),
-                                   "--company", "demo", "--api-key-file", dir_->File("goco.key")},
-                                  {}, dir_->File("goco-sandbox.log"));
-    ASSERT_TRUE(process.ok()) << process.status();
-    sandbox_ = process->release();
-    ASSERT_TRUE(hiresync::testing::WaitForHttp(port_, "/_sandbox/healthz")) << sandbox_->Log();
+    auto sandbox = hiresync::testing::StartSandbox(
+        "goco-sandbox", {"--company", "demo", "--api-key-file", dir_->File("goco.key")},
+        dir_->File("goco-sandbox.log"));
+    ASSERT_TRUE(sandbox.ok()) << sandbox.status();
+    port_ = sandbox->port;
+    sandbox_ = sandbox->process.release();
   }
   static void TearDownTestSuite() {
     delete sandbox_;
@@ -157,16 +141,11 @@ class WriterTest : public ::testing::Test {
   };
   static Reply Sandbox(const std::string& method, const std::string& path,
                        const std::string& body) {
-    httplib::Client client("127.0.0.1", port_);
-    client.set_read_timeout(10);
-    httplib::Result result = method == "GET"      ? client.Get(path)
-                             : method == "PUT"    ? client.Put(path, body, "application/json")
-                             : method == "DELETE" ? client.Delete(path)
-                                                  : client.Post(path, body, "application/json");
+    hiresync::testing::HttpReply answer = hiresync::testing::HttpCall(port_, method, path, body);
     Reply reply;
-    if (!result) return reply;
-    reply.status = result->status;
-    reply.body = Json::parse(result->body, nullptr, false);
+    if (answer.status == 0) return reply;
+    reply.status = answer.status;
+    reply.body = Json::parse(answer.body, nullptr, false);
     return reply;
   }
   static void SetCatalog(std::vector<std::string> departments, std::vector<std::string> locations,
