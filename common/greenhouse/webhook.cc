@@ -240,6 +240,11 @@ absl::StatusOr<Envelope> ParseEnvelope(std::string_view body) {
         "the webhook body is not valid JSON (error at byte ", error.byte, ": ",
         PrintableAscii(error.what()),
         "); Greenhouse sends JSON, so check that the sender posts the body unchanged"));
+  } catch (const json::exception& error) {
+    // A number too large for a double (e.g. 1e400) is JSON the parser cannot hold.
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the webhook body cannot be read as JSON (", PrintableAscii(error.what()),
+        "); Greenhouse sends JSON, so check that the sender posts the body unchanged"));
   }
   if (!root.is_object()) {
     return absl::InvalidArgumentError(absl::StrCat(

@@ -80,6 +80,16 @@ TEST(ParseEnvelopeTest, MalformedJsonMessageIsPrintableAscii) {
   EXPECT_NO_THROW(nlohmann::json(message).dump());
 }
 
+// Found by tests/fuzz (greenhouse_payload): nlohmann throws out_of_range, not parse_error,
+// for a number a double cannot hold.
+TEST(ParseEnvelopeTest, NumberTooLargeIsMalformed) {
+  absl::StatusOr<Envelope> envelope =
+      ParseEnvelope(R"({"action": "hire_candidate", "payload": {"application": {"id": 1e400}}})");
+  ASSERT_FALSE(envelope.ok());
+  EXPECT_EQ(envelope.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(envelope.status().message()), HasSubstr("cannot be read as JSON"));
+}
+
 TEST(ParseEnvelopeTest, EmptyBodyIsMalformed) {
   absl::StatusOr<Envelope> envelope = ParseEnvelope("");
   ASSERT_FALSE(envelope.ok());
