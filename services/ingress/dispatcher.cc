@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/failpoint/failpoint.h"
 #include "common/log/log.h"
 #include "common/metrics/metrics.h"
 #include "common/notes/note_text.h"
@@ -301,6 +302,7 @@ void Dispatcher::Process(store::StoredEvent event) {
           return;
         }
         map = *result;
+        failpoint::Hit("ingress.after_map");
         if (!advance({.state = EventState::kMapped,
                       .step = "map",
                       .outcome = map.syncable() ? "ok" : "not_syncable",
@@ -335,6 +337,7 @@ void Dispatcher::Process(store::StoredEvent event) {
           return;
         }
         write = *result;
+        failpoint::Hit("ingress.after_write");
         if (write.outcome() == WriteResponse::CREATED && !write.resumed()) {
           DispatcherMetrics::Get().hire_to_employee.Observe(
               absl::ToDoubleSeconds(absl::Now() - event.received_at));
@@ -379,6 +382,7 @@ void Dispatcher::Process(store::StoredEvent event) {
           break;
         }
         auto result = notes_->Post(*note);
+        failpoint::Hit("ingress.after_note");
         if (!result.ok()) {
           Retry(event, "note", absl::StrCat("notes: ", result.status().ToString()),
                 absl::ZeroDuration());

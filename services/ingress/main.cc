@@ -23,7 +23,8 @@
 #include "services/ingress/webhook_server.h"
 
 ABSL_FLAG(std::string, config, "", "Connections file (JSON, schema hiresync.v1.ConfigFile).");
-ABSL_FLAG(std::string, inbox, "", "SQLite file of the inbox (created if missing).");
+ABSL_FLAG(std::string, inbox, "",
+          "The inbox: a SQLite file (created if missing) or a postgresql:// URL (shared by replicas).");
 ABSL_FLAG(std::string, webhook_host, "127.0.0.1", "Address of the webhook listener.");
 ABSL_FLAG(int, webhook_port, 8080, "Port of the webhook listener.");
 ABSL_FLAG(int64_t, max_body_bytes, 5 * 1024 * 1024, "Largest webhook body accepted (413 above).");
@@ -38,6 +39,9 @@ ABSL_FLAG(int64_t, retry_base_ms, 2000, "First retry delay; doubles each attempt
 ABSL_FLAG(int64_t, retry_max_ms, 15 * 60 * 1000, "Longest retry delay.");
 ABSL_FLAG(int, max_attempts, 400, "Attempts before an event is DEAD.");
 ABSL_FLAG(int64_t, max_event_age_s, 72 * 3600, "Age after which a failing event is DEAD.");
+ABSL_FLAG(int64_t, lease_ms, 120000,
+          "How long a claimed event is this process's; after that another replica takes it "
+          "over (a PostgreSQL inbox: a crashed replica's events wait this long).");
 ABSL_FLAG(int64_t, call_deadline_ms, 30000, "Deadline of each call to mapper, writer and notes.");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error.");
 
@@ -113,16 +117,20 @@ int main(int argc, char** argv) {
   config::ConnectionsSource connections(*loaded);
   config::ConnectionsFn current_connections = connections.AsFn();
 
-  // The SQLite inbox belongs to one ingress process: hold a lock beside it for our lifetime,
-  // then hand back the claims a previous run left when it died.
-  std::string lock_path = absl::GetFlag(FLAGS_inbox) + ".lock";
-  int lock_fd = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
-    return Fail(absl::StrCat("the inbox ", absl::GetFlag(FLAGS_inbox),
-                             " is in use by another hiresync-ingress (", lock_path,
-                             " is locked); stop it, or give this one its own --inbox"));
+  // A SQLite inbox belongs to one ingress process: hold a lock beside it for our lifetime
+  // (then ReleaseAllLeases hands back the claims a previous run left when it died). A
+  // PostgreSQL inbox is shared by replicas; expired leases are taken over by claims.
+  const std::string location = absl::GetFlag(FLAGS_inbox);
+  bool is_url = location.find("://") != std::string::npos;
+  if (!is_url) {
+    std::string lock_path = location + ".lock";
+    int lock_fd = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+      return Fail(absl::StrCat("the inbox ", location, " is in use by another hiresync-ingress (",
+                               lock_path, " is locked); stop it, or give this one its own --inbox"));
+    }
   }
-  auto inbox = store::OpenSqliteInbox(absl::GetFlag(FLAGS_inbox));
+  auto inbox = store::OpenInbox(location);
   if (!inbox.ok()) return Fail(std::string(inbox.status().message()));
   if (auto s = (*inbox)->ReleaseAllLeases(); !s.ok()) return Fail(std::string(s.message()));
 
@@ -140,6 +148,7 @@ int main(int argc, char** argv) {
   options.retry_max = absl::Milliseconds(absl::GetFlag(FLAGS_retry_max_ms));
   options.max_attempts = absl::GetFlag(FLAGS_max_attempts);
   options.max_age = absl::Seconds(absl::GetFlag(FLAGS_max_event_age_s));
+  options.lease = absl::Milliseconds(absl::GetFlag(FLAGS_lease_ms));
   options.owner = absl::StrCat("ingress-", getpid());
   ingress::Dispatcher dispatcher(inbox->get(), current_connections, mapper.get(), writer.get(),
                                  notes.get(), options);

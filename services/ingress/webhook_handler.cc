@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/crypto/crypto.h"
+#include "common/failpoint/failpoint.h"
 #include "common/greenhouse/webhook.h"
 #include "common/log/log.h"
 #include "google/protobuf/util/time_util.h"
@@ -104,6 +105,7 @@ WebhookResponse WebhookHandler::Handle(const WebhookRequest& request) const {
     return Error(503, "store_error",
                  "hiresync could not store the hire; Greenhouse will retry this delivery");
   }
+  failpoint::Hit("ingress.after_inbox_commit");
   if (stored->duplicate) {
     return Ok("duplicate", {{"status", "duplicate"},
                             {"message", "this delivery was already received; nothing stored"}});

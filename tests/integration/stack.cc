@@ -20,6 +20,7 @@ Stack::Stack(StackOptions options) : options_(std::move(options)) {
   ingress_grpc = FreePort();
   mapper_grpc = FreePort();
   writer_grpc = FreePort();
+  inbox_location_ = options_.inbox_url.empty() ? dir_.File("inbox.db") : options_.inbox_url;
   notes_admin = FreePort();
   notes_grpc = FreePort();
   WriteFile(dir_.File("webhook-secret"), webhook_secret_ + "\n");
@@ -91,7 +92,11 @@ void Stack::ReloadConfig(const nlohmann::json& config) {
 
 std::unique_ptr<Process> Stack::Launch(const std::string& name, const std::string& binary,
                                        const std::vector<std::string>& args) {
-  auto process = Process::Start(BinDir() + "/" + binary, args, {}, dir_.File(name + ".log"));
+  auto env = options_.env.find(name);
+  auto process = Process::Start(BinDir() + "/" + binary, args,
+                                env == options_.env.end() ? std::map<std::string, std::string>{}
+                                                          : env->second,
+                                dir_.File(name + ".log"));
   EXPECT_TRUE(process.ok()) << process.status();
   return process.ok() ? std::move(*process) : nullptr;
 }
@@ -122,7 +127,7 @@ void Stack::StopNotes(int sig) {
 }
 
 void Stack::StartIngress() {
-  std::vector<std::string> args = {"--config", ConfigPath(), "--inbox", dir_.File("inbox.db"),
+  std::vector<std::string> args = {"--config", ConfigPath(), "--inbox", inbox_location_,
                      absl::StrCat("--webhook_port=", webhook_port),
                      absl::StrCat("--grpc_listen=127.0.0.1:", ingress_grpc),
                      absl::StrCat("--admin_listen_port=", ingress_admin),
@@ -132,6 +137,7 @@ void Stack::StartIngress() {
                      absl::StrCat("--retry_max_ms=", options_.retry_max_ms),
                      "--call_deadline_ms=5000"};
   if (options_.with_notes) args.push_back(absl::StrCat("--notes_addr=127.0.0.1:", notes_grpc));
+  if (options_.lease_ms > 0) args.push_back(absl::StrCat("--lease_ms=", options_.lease_ms));
   if (options_.max_attempts > 0) {
     args.push_back(absl::StrCat("--max_attempts=", options_.max_attempts));
   }
@@ -264,7 +270,7 @@ nlohmann::json Stack::Employees(const std::string& company) {
 }
 
 int64_t Stack::InboxCount(const std::string& state) {
-  auto inbox = store::OpenSqliteInbox(dir_.File("inbox.db"));
+  auto inbox = store::OpenInbox(inbox_location_);
   EXPECT_TRUE(inbox.ok()) << inbox.status();
   if (!inbox.ok()) return -1;
   auto count = (*inbox)->Count(state.empty() ? std::nullopt : store::ParseState(state));

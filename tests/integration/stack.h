@@ -3,6 +3,7 @@
 // hiresync-ingress, on ports chosen at run time, with one connection "demo".
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,6 +26,13 @@ struct StackOptions {
   int max_attempts = 0;
   // writer --attachment_max_bytes (0: the service's default).
   int64_t attachment_max_bytes = 0;
+  // Extra environment per process name ("ingress", "writer", "notes", ...), e.g. to arm
+  // failpoints (HIRESYNC_FAILPOINTS).
+  std::map<std::string, std::map<std::string, std::string>> env;
+  // ingress --lease_ms (0: the service's default).
+  int lease_ms = 0;
+  // The inbox: a postgresql:// URL, or "" for a SQLite file in the stack's folder.
+  std::string inbox_url;
   // Settings merged into the demo connection's "mapping".
   nlohmann::json demo_mapping = nlohmann::json::object();
 };
@@ -46,6 +54,10 @@ class Stack {
   void StartWriter();
   void StartNotes();
   void StopNotes(int sig);
+  // Replaces the environment a process gets at its next start.
+  void SetEnv(const std::string& process, std::map<std::string, std::string> env) {
+    options_.env[process] = std::move(env);
+  }
   // Sends SIGHUP to ingress, writer and notes after rewriting the config.
   void ReloadConfig(const nlohmann::json& config);
   nlohmann::json Config() const;
@@ -106,6 +118,7 @@ class Stack {
   StackOptions options_;
   TempDir dir_;
   std::string webhook_secret_ = "test-webhook-secret";
+  std::string inbox_location_;
   nlohmann::json config_;
   std::unique_ptr<Process> goco_, greenhouse_, mapper_, writer_, notes_, ingress_;
 };
