@@ -9,6 +9,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/store/inbox.h"
+#include "hiresync/v1/notes.pb.h"
 #include "tests/integration/stack.h"
 
 namespace hiresync::testing {
@@ -332,6 +334,33 @@ TEST(NotesFlowOptionsTest, SpentRetryBudgetGivesAGaveUpNoteSayingWhatWasTriedSin
   EXPECT_THAT(note, HasSubstr("503"));
   EXPECT_THAT(note, HasSubstr("add the employee in GoCo by hand"));
   EXPECT_EQ(AllNotes(stack).size(), 1u);
+}
+
+TEST(NotesFlowOptionsTest, NoteThatCannotBeWrittenLeavesTheEventDeadWithItsTextKept) {
+  TempDir inbox_dir;
+  StackOptions options;
+  options.max_attempts = 3;
+  options.inbox_url = inbox_dir.File("inbox.db");  // read back below
+  Stack stack(options);
+  ASSERT_NO_FATAL_FAILURE(stack.Start());
+  stack.StopNotes(SIGTERM);  // Greenhouse's side is unreachable for this hire's note
+  ASSERT_EQ(stack.SendWebhook(stack.HireFixture()).status, 200);
+  ASSERT_TRUE(WaitFor([&] { return stack.InboxCount("DEAD") == 1; }, absl::Seconds(20)))
+      << stack.Logs();
+  EXPECT_EQ(stack.Employees().size(), 1u);  // the sync itself worked
+
+  auto inbox = store::OpenInbox(options.inbox_url);
+  ASSERT_TRUE(inbox.ok()) << inbox.status();
+  auto dead = (*inbox)->List("demo", store::EventState::kDead, 10);
+  ASSERT_TRUE(dead.ok());
+  ASSERT_EQ(dead->size(), 1u);
+  hiresync::v1::PostNoteResponse kept;
+  ASSERT_TRUE(kept.ParseFromString(dead->front().note_result));
+  // The note the recruiter should have read, and why it was not written.
+  EXPECT_THAT(kept.body(), HasSubstr("[hiresync → GoCo] Synced to GoCo as employee emp_"));
+  EXPECT_THAT(kept.body(), HasSubstr("gave up"));
+  EXPECT_THAT(dead->front().last_error, HasSubstr("notes"));
+  EXPECT_EQ(stack.GreenhouseTest("GET", "/_sandbox/requests?method=POST&path=/v3/notes")["count"], 0);
 }
 
 TEST_F(NotesFlowTest, HarvestRateLimitOnceStillGivesOneNote) {
