@@ -62,8 +62,18 @@ absl::Status CheckUrl(const std::string& url, const std::string& key, bool requi
     return required ? absl::InvalidArgumentError(absl::StrCat(key, ": missing; give an http(s) URL"))
                     : absl::OkStatus();
   }
-  static const std::regex kUrl(R"(^https?://[^\s/]+(/\S*)?$)");
-  if (!std::regex_match(url, kUrl)) {
+  // A scan, not std::regex: regex_match recurses per character and a long value would
+  // overflow the stack instead of being refused.
+  auto is_url = [&url] {
+    size_t rest = url.rfind("https://", 0) == 0 ? 8 : url.rfind("http://", 0) == 0 ? 7 : 0;
+    if (rest == 0 || url.size() > 2048) return false;
+    for (char c : url) {
+      if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) return false;
+    }
+    size_t slash = url.find('/', rest);
+    return (slash == std::string::npos ? url.size() : slash) > rest;  // a non-empty host
+  };
+  if (!is_url()) {
     return absl::InvalidArgumentError(
         absl::StrCat(key, ": \"", url, "\" is not an http(s) URL"));
   }

@@ -86,6 +86,22 @@ TEST_F(ConfigTest, BadIdDuplicateIdAndBadUrlAreRefused) {
   EXPECT_NE(url.status().message().find("goco.base_url"), std::string::npos) << url.status();
 }
 
+TEST_F(ConfigTest, AVeryLongUrlIsRefusedNotACrash) {
+  std::string json = Valid();
+  json.replace(json.find("http://127.0.0.1:8090"), 21, "http://" + std::string(30000, 'a'));
+  auto parsed = Parse(json, "t");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.status().message().find("goco.base_url"), std::string::npos);
+}
+
+TEST_F(ConfigTest, UrlsWithoutHostOrWithSpacesAreRefused) {
+  for (const char* bad : {"http:///x", "https://", "http://a b/", "ftp://x/"}) {
+    std::string json = Valid();
+    json.replace(json.find("http://127.0.0.1:8090"), 21, bad);
+    EXPECT_FALSE(Parse(json, "t").ok()) << bad;
+  }
+}
+
 TEST_F(ConfigTest, MissingFileIsAClearError) {
   auto loaded = Load(dir_.File("nope.json"));
   ASSERT_FALSE(loaded.ok());

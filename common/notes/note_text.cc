@@ -148,7 +148,7 @@ Text NotSynced(const PostNoteRequest& request) {
   }
   if (!request.reason().empty()) {
     text.headline = "Not synced: GoCo refused the employee.";
-    text.paragraphs.push_back(absl::StrCat("GoCo said: ", request.reason()));
+    text.paragraphs.push_back(request.reason());
     text.paragraphs.push_back(
         absl::StrCat("Correct the value GoCo named on the candidate, job or "
                      "offer in Greenhouse, ",

@@ -147,7 +147,7 @@ TEST(NoteTextTest, GoCoRejectionQuotesGoCoVerbatimWithTheField) {
              "must be today or later");
   std::string body = ComposeNote(request);
   EXPECT_THAT(body, HasSubstr("Not synced: GoCo refused the employee."));
-  EXPECT_THAT(body, HasSubstr("GoCo said: GoCo refused creating the employee (422): start_date "
+  EXPECT_THAT(body, HasSubstr("GoCo refused creating the employee (422): start_date "
                               "must not be in the past [start_date: must be today or later]"));
   EXPECT_THAT(body, HasSubstr("- start_date: must be today or later"));
   EXPECT_THAT(body, HasSubstr("then send the hire again"));
