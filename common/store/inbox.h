@@ -43,6 +43,14 @@ struct StoredEvent {
   std::string note_result;
   std::string outcome;
   std::string last_error;
+  // Operator's override for the writer: sync even when GoCo has an employee of this name.
+  bool allow_duplicate_name = false;
+  // How often an operator replayed the event; notes of a replay get their own ledger key.
+  int replay_count = 0;
+  // When the last replay was asked for: the retry budget's age counts from then.
+  std::optional<absl::Time> replayed_at;
+  // When the payload and personal data were removed after the retention period.
+  std::optional<absl::Time> payload_purged_at;
 };
 
 // One line of an event's history.
@@ -115,15 +123,68 @@ class Inbox {
   virtual absl::StatusOr<std::optional<absl::Time>> OldestPending() = 0;
 };
 
+// Which events an operator lists: every filter is optional ("" / nullopt / 0 means any).
+struct EventFilter {
+  std::string connection_id;
+  std::optional<EventState> state;
+  int64_t candidate_id = 0;
+  int limit = 50;
+};
+
+// An operator's replay: who asked, why, and the override it carries.
+struct ReplayRequest {
+  bool allow_duplicate_name = false;
+  std::string by;
+  std::string reason;
+};
+
+// An operator's runtime pause or resume of a connection, which wins over the config's state.
+struct ConnectionOverride {
+  std::string connection_id;
+  bool paused = false;
+  absl::Time set_at;
+  std::string set_by;
+};
+
+// The inbox with the operator's actions (hiresyncctl). Kept apart from Inbox so that a
+// fake of the pipeline's interface need not implement them.
+class OperatorInbox : public Inbox {
+ public:
+  // Events matching `filter`, newest first.
+  virtual absl::StatusOr<std::vector<StoredEvent>> Find(const EventFilter& filter) = 0;
+
+  // Sends a finished (DONE or DEAD) event through the pipeline again from the start:
+  // RECEIVED, no attempts, due now, the steps' results cleared, replay_count + 1, with a
+  // "replay" history line. NOT_FOUND for no such event; FAILED_PRECONDITION for an event
+  // still in the pipeline or whose payload was purged.
+  virtual absl::Status Replay(int64_t id, const ReplayRequest& request, absl::Time now) = 0;
+
+  // Replays every DEAD event (payload not purged) of a connection; returns how many.
+  virtual absl::StatusOr<int64_t> ReplayDead(const std::string& connection_id,
+                                             const ReplayRequest& request, absl::Time now) = 0;
+
+  // Sets (paused true/false) or, with nullopt, removes a connection's override.
+  virtual absl::Status SetConnectionOverride(const std::string& connection_id,
+                                             std::optional<bool> paused, const std::string& by,
+                                             absl::Time now) = 0;
+  virtual absl::StatusOr<std::vector<ConnectionOverride>> ConnectionOverrides() = 0;
+
+  // For DONE and DEAD events received before `received_before` and not purged yet: removes
+  // the raw payload and the candidate's personal data from the stored event and the
+  // mapper's draft (ids, state, outcome, problems, note text and history stay), with a
+  // "purge" history line. Returns how many events were purged.
+  virtual absl::StatusOr<int64_t> PurgePayloads(absl::Time received_before, absl::Time now) = 0;
+};
+
 // The embedded inbox in a SQLite file (WAL, synchronous=FULL).
-absl::StatusOr<std::unique_ptr<Inbox>> OpenSqliteInbox(const std::string& path);
+absl::StatusOr<std::unique_ptr<OperatorInbox>> OpenSqliteInbox(const std::string& path);
 
 // The shared inbox in a PostgreSQL database, `url` a libpq connection URI
 // ("postgresql://user:password@host:5432/dbname?sslmode=require"). Applies the schema
 // migrations the database lacks (one replica at a time) before returning.
-absl::StatusOr<std::unique_ptr<Inbox>> OpenPostgresInbox(const std::string& url);
+absl::StatusOr<std::unique_ptr<OperatorInbox>> OpenPostgresInbox(const std::string& url);
 
 // PostgreSQL for a "postgresql://" or "postgres://" URL, otherwise a SQLite file at that path.
-absl::StatusOr<std::unique_ptr<Inbox>> OpenInbox(const std::string& location);
+absl::StatusOr<std::unique_ptr<OperatorInbox>> OpenInbox(const std::string& location);
 
 }  // namespace hiresync::store

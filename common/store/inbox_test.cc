@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "common/store/sqlite_db.h"
+#include "hiresync/v1/mapper.pb.h"
 #include "tests/support/postgres.h"
 #include "tests/support/process.h"
 
@@ -101,7 +103,7 @@ class InboxTest : public ::testing::TestWithParam<Backend> {
   }
   TempDir dir_;
   std::string location_;
-  std::unique_ptr<Inbox> inbox_;
+  std::unique_ptr<OperatorInbox> inbox_;
   absl::Time now_ = absl::Now();
 };
 
@@ -281,12 +283,311 @@ TEST_P(InboxTest, ListCountAndOldestPendingFollowStates) {
   (void)b;
 }
 
+
+// An event whose payload carries personal data, received at `received`.
+hiresync::v1::HireEvent PersonalEvent(const std::string& delivery, int64_t candidate,
+                                      absl::Time received) {
+  auto e = MakeEvent("acme", delivery, "sha-" + delivery, candidate, candidate * 10);
+  e.mutable_received_at()->set_seconds(absl::ToUnixSeconds(received));
+  auto* c = e.mutable_application()->mutable_candidate();
+  c->set_first_name("Ada");
+  c->set_last_name("Lovelace");
+  auto* email = c->add_email_addresses();
+  email->set_value("ada@example.com");
+  email->set_type("personal");
+  e.set_raw_payload(R"({"candidate": {"first_name": "Ada"}})");
+  return e;
+}
+
+std::string MapResultWithNames(int64_t candidate) {
+  hiresync::v1::MapResponse map;
+  map.set_syncable(true);
+  map.mutable_new_hire()->set_connection_id("acme");
+  map.mutable_new_hire()->set_candidate_id(candidate);
+  map.mutable_new_hire()->set_first_name("Ada");
+  map.mutable_new_hire()->set_personal_email("ada@example.com");
+  auto* problem = map.add_problems();
+  problem->set_code("department_not_in_goco");
+  problem->set_value("Research");
+  return map.SerializeAsString();
+}
+
+TEST_P(InboxTest, FindFiltersByConnectionStateAndCandidate) {
+  auto a = *inbox_->Insert(MakeEvent("acme", "d1", "s1", 1, 10));
+  auto b = *inbox_->Insert(MakeEvent("acme", "d2", "s2", 2, 20));
+  auto c = *inbox_->Insert(MakeEvent("globex", "d3", "s3", 2, 30));
+  ASSERT_TRUE(inbox_->Advance(b.id, {.state = EventState::kDone, .step = "done",
+                                     .outcome = "created", .final_outcome = "created"}, now_)
+                  .ok());
+  auto all = *inbox_->Find({});
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].id, c.id);
+  auto candidate = *inbox_->Find({.candidate_id = 2});
+  ASSERT_EQ(candidate.size(), 2u);
+  EXPECT_EQ(candidate[0].id, c.id);
+  EXPECT_EQ(candidate[1].id, b.id);
+  auto acme_done = *inbox_->Find({.connection_id = "acme", .state = EventState::kDone});
+  ASSERT_EQ(acme_done.size(), 1u);
+  EXPECT_EQ(acme_done[0].id, b.id);
+  EXPECT_EQ(acme_done[0].outcome, "created");
+  EXPECT_EQ(inbox_->Find({.connection_id = "acme", .candidate_id = 2, .limit = 5})->size(), 1u);
+  EXPECT_EQ(inbox_->Find({.limit = 1})->size(), 1u);
+  EXPECT_TRUE(inbox_->Find({.connection_id = "nobody"})->empty());
+  EXPECT_EQ(all[2].id, a.id);
+  EXPECT_FALSE(all[2].allow_duplicate_name);
+  EXPECT_EQ(all[2].replay_count, 0);
+  EXPECT_FALSE(all[2].replayed_at.has_value());
+  EXPECT_FALSE(all[2].payload_purged_at.has_value());
+}
+
+TEST_P(InboxTest, ReplayStartsAFinishedEventAgainAndKeepsItsHistory) {
+  auto a = *inbox_->Insert(MakeEvent("acme", "d1", "s1", 1, 10));
+  ASSERT_TRUE(inbox_->ScheduleRetry(a.id, now_, "write", "GoCo 503", now_).ok());
+  ASSERT_TRUE(inbox_->Advance(a.id, {.state = EventState::kDone, .step = "done",
+                                     .outcome = "duplicate", .map_result = "m",
+                                     .write_result = "w", .note_result = "n",
+                                     .final_outcome = "duplicate"}, now_)
+                  .ok());
+  absl::Time at = now_ + absl::Seconds(5);
+  ASSERT_TRUE(inbox_->Replay(a.id, {.allow_duplicate_name = true, .by = "alice",
+                                    .reason = "a different person"}, at)
+                  .ok());
+  auto got = **inbox_->Get(a.id);
+  EXPECT_EQ(got.state, EventState::kReceived);
+  EXPECT_EQ(got.attempts, 0);
+  EXPECT_EQ(got.map_result, "");
+  EXPECT_EQ(got.write_result, "");
+  EXPECT_EQ(got.note_result, "");
+  EXPECT_EQ(got.outcome, "");
+  EXPECT_EQ(got.last_error, "");
+  EXPECT_TRUE(got.allow_duplicate_name);
+  EXPECT_EQ(got.replay_count, 1);
+  ASSERT_TRUE(got.replayed_at.has_value());
+  EXPECT_EQ(absl::ToUnixMillis(*got.replayed_at), absl::ToUnixMillis(at));
+  EXPECT_EQ(absl::ToUnixMillis(got.next_attempt_at), absl::ToUnixMillis(at));
+  auto history = *inbox_->History(a.id);
+  ASSERT_EQ(history.size(), 4u);
+  EXPECT_EQ(history[1].outcome, "retry");
+  EXPECT_EQ(history[2].outcome, "duplicate");
+  EXPECT_EQ(history[3].step, "replay");
+  EXPECT_EQ(history[3].detail,
+            "by alice: a different person; syncs even if GoCo has an employee with this name");
+  auto claimed = *inbox_->Claim(at, 10, absl::Seconds(30), "w", {});
+  ASSERT_EQ(claimed.size(), 1u);
+  EXPECT_EQ(claimed[0].id, a.id);
+  EXPECT_TRUE(claimed[0].allow_duplicate_name);
+
+  // A second replay, without the override, counts on and drops it.
+  ASSERT_TRUE(inbox_->Advance(a.id, {.state = EventState::kDead, .step = "dead",
+                                     .outcome = "dead", .final_outcome = "dead"}, at)
+                  .ok());
+  ASSERT_TRUE(inbox_->Replay(a.id, {.by = "bob"}, at).ok());
+  got = **inbox_->Get(a.id);
+  EXPECT_EQ(got.replay_count, 2);
+  EXPECT_FALSE(got.allow_duplicate_name);
+  EXPECT_EQ(inbox_->History(a.id)->back().detail, "by bob");
+}
+
+TEST_P(InboxTest, ReplayRefusesUnknownUnfinishedAndPurgedEvents) {
+  auto a = *inbox_->Insert(MakeEvent("acme", "d1", "s1", 1, 10));
+  auto missing = inbox_->Replay(a.id + 100, {.by = "alice"}, now_);
+  EXPECT_EQ(missing.code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(missing.message().find("hiresyncctl events"), std::string::npos) << missing;
+  auto running = inbox_->Replay(a.id, {.by = "alice"}, now_);
+  EXPECT_EQ(running.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(running.message().find("still in the pipeline (RECEIVED)"), std::string::npos)
+      << running;
+  ASSERT_TRUE(inbox_->Advance(a.id, {.state = EventState::kDone, .step = "done",
+                                     .outcome = "created", .final_outcome = "created"}, now_)
+                  .ok());
+  ASSERT_EQ(*inbox_->PurgePayloads(now_ + absl::Hours(1), now_), 1);
+  auto purged = inbox_->Replay(a.id, {.by = "alice"}, now_);
+  EXPECT_EQ(purged.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(purged.message().find("purged"), std::string::npos) << purged;
+  EXPECT_EQ((*inbox_->Get(a.id))->state, EventState::kDone);
+  EXPECT_EQ(inbox_->History(a.id)->back().step, "purge");
+}
+
+TEST_P(InboxTest, ReplayDeadReplaysOnlyThatConnectionsDeadEvents) {
+  auto dead1 = *inbox_->Insert(MakeEvent("acme", "d1", "s1", 1, 10));
+  auto dead2 = *inbox_->Insert(MakeEvent("acme", "d2", "s2", 2, 20));
+  auto done = *inbox_->Insert(MakeEvent("acme", "d3", "s3", 3, 30));
+  auto other = *inbox_->Insert(MakeEvent("globex", "d4", "s4", 4, 40));
+  auto pending = *inbox_->Insert(MakeEvent("acme", "d5", "s5", 5, 50));
+  for (int64_t id : {dead1.id, dead2.id, other.id}) {
+    ASSERT_TRUE(inbox_->Advance(id, {.state = EventState::kDead, .step = "dead",
+                                     .outcome = "dead", .final_outcome = "dead"}, now_)
+                    .ok());
+  }
+  ASSERT_TRUE(inbox_->Advance(done.id, {.state = EventState::kDone, .step = "done",
+                                        .outcome = "created", .final_outcome = "created"}, now_)
+                  .ok());
+  auto count = inbox_->ReplayDead("acme", {.by = "alice", .reason = "GoCo is back"}, now_);
+  ASSERT_TRUE(count.ok()) << count.status();
+  EXPECT_EQ(*count, 2);
+  EXPECT_EQ((*inbox_->Get(dead1.id))->state, EventState::kReceived);
+  EXPECT_EQ((*inbox_->Get(dead2.id))->replay_count, 1);
+  EXPECT_EQ(inbox_->History(dead2.id)->back().detail, "by alice: GoCo is back");
+  EXPECT_EQ((*inbox_->Get(done.id))->state, EventState::kDone);
+  EXPECT_EQ((*inbox_->Get(other.id))->state, EventState::kDead);
+  EXPECT_EQ((*inbox_->Get(pending.id))->replay_count, 0);
+  EXPECT_EQ(*inbox_->ReplayDead("acme", {.by = "alice"}, now_), 0);
+}
+
+TEST_P(InboxTest, ConnectionOverridesAreSetReplacedAndCleared) {
+  EXPECT_TRUE(inbox_->ConnectionOverrides()->empty());
+  ASSERT_TRUE(inbox_->SetConnectionOverride("acme", true, "alice", now_).ok());
+  ASSERT_TRUE(inbox_->SetConnectionOverride("globex", false, "bob", now_).ok());
+  auto overrides = *inbox_->ConnectionOverrides();
+  ASSERT_EQ(overrides.size(), 2u);
+  EXPECT_EQ(overrides[0].connection_id, "acme");
+  EXPECT_TRUE(overrides[0].paused);
+  EXPECT_EQ(overrides[0].set_by, "alice");
+  EXPECT_EQ(absl::ToUnixMillis(overrides[0].set_at), absl::ToUnixMillis(now_));
+  EXPECT_FALSE(overrides[1].paused);
+  ASSERT_TRUE(inbox_->SetConnectionOverride("acme", false, "carol", now_ + absl::Seconds(1)).ok());
+  overrides = *inbox_->ConnectionOverrides();
+  ASSERT_EQ(overrides.size(), 2u);
+  EXPECT_FALSE(overrides[0].paused);
+  EXPECT_EQ(overrides[0].set_by, "carol");
+  ASSERT_TRUE(inbox_->SetConnectionOverride("acme", std::nullopt, "carol", now_).ok());
+  overrides = *inbox_->ConnectionOverrides();
+  ASSERT_EQ(overrides.size(), 1u);
+  EXPECT_EQ(overrides[0].connection_id, "globex");
+  // Kept across a reopen: it is the runtime state every replica reads.
+  inbox_.reset();
+  auto reopened = OpenInbox(location_);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  EXPECT_EQ((*reopened)->ConnectionOverrides()->size(), 1u);
+}
+
+TEST_P(InboxTest, PurgeRemovesPersonalDataOfOldFinishedEventsOnly) {
+  absl::Time old = now_ - absl::Hours(24 * 40);
+  absl::Time cutoff = now_ - absl::Hours(24 * 30);
+  auto done_old = *inbox_->Insert(PersonalEvent("d1", 1, old));
+  auto dead_old = *inbox_->Insert(PersonalEvent("d2", 2, old));
+  auto pending_old = *inbox_->Insert(PersonalEvent("d3", 3, old));
+  auto done_new = *inbox_->Insert(PersonalEvent("d4", 4, now_ - absl::Hours(1)));
+  for (int64_t id : {done_old.id, done_new.id}) {
+    ASSERT_TRUE(inbox_->Advance(id, {.state = EventState::kDone, .step = "done",
+                                     .outcome = "created", .map_result = MapResultWithNames(1),
+                                     .write_result = "w", .note_result = "note text",
+                                     .final_outcome = "created"}, now_)
+                    .ok());
+  }
+  ASSERT_TRUE(inbox_->Advance(dead_old.id, {.state = EventState::kDead, .step = "dead",
+                                            .outcome = "dead", .final_outcome = "dead"}, now_)
+                  .ok());
+  auto purged = inbox_->PurgePayloads(cutoff, now_);
+  ASSERT_TRUE(purged.ok()) << purged.status();
+  EXPECT_EQ(*purged, 2);
+
+  auto got = **inbox_->Get(done_old.id);
+  ASSERT_TRUE(got.payload_purged_at.has_value());
+  EXPECT_EQ(got.event.raw_payload(), "");
+  EXPECT_EQ(got.event.application().candidate().first_name(), "");
+  EXPECT_EQ(got.event.application().candidate().email_addresses_size(), 0);
+  EXPECT_EQ(got.event.application().candidate().id(), 1);
+  EXPECT_EQ(got.event.application().id(), 10);
+  EXPECT_EQ(got.event.delivery_id(), "d1");
+  EXPECT_EQ(got.candidate_id, 1);
+  EXPECT_EQ(got.state, EventState::kDone);
+  EXPECT_EQ(got.outcome, "created");
+  EXPECT_EQ(got.write_result, "w");
+  EXPECT_EQ(got.note_result, "note text");
+  hiresync::v1::MapResponse map;
+  ASSERT_TRUE(map.ParseFromString(got.map_result));
+  EXPECT_EQ(map.new_hire().first_name(), "");
+  EXPECT_EQ(map.new_hire().personal_email(), "");
+  EXPECT_EQ(map.new_hire().candidate_id(), 1);
+  EXPECT_TRUE(map.syncable());
+  ASSERT_EQ(map.problems_size(), 1);
+  EXPECT_EQ(map.problems(0).value(), "Research");
+  auto history = *inbox_->History(done_old.id);
+  EXPECT_EQ(history.back().step, "purge");
+  EXPECT_EQ(history[history.size() - 2].outcome, "created");
+
+  EXPECT_TRUE((*inbox_->Get(dead_old.id))->payload_purged_at.has_value());
+  EXPECT_EQ((*inbox_->Get(dead_old.id))->event.raw_payload(), "");
+  auto pending = **inbox_->Get(pending_old.id);
+  EXPECT_FALSE(pending.payload_purged_at.has_value());
+  EXPECT_EQ(pending.event.application().candidate().first_name(), "Ada");
+  auto recent = **inbox_->Get(done_new.id);
+  EXPECT_FALSE(recent.payload_purged_at.has_value());
+  EXPECT_NE(recent.event.raw_payload(), "");
+  ASSERT_TRUE(map.ParseFromString(recent.map_result));
+  EXPECT_EQ(map.new_hire().first_name(), "Ada");
+  // Already purged events are not purged (nor counted) again.
+  EXPECT_EQ(*inbox_->PurgePayloads(cutoff, now_), 0);
+  EXPECT_EQ(inbox_->History(done_old.id)->size(), history.size());
+}
+
+TEST_P(InboxTest, PurgeWorksThroughMoreThanOneBatch) {
+  absl::Time old = now_ - absl::Hours(24 * 40);
+  constexpr int kEvents = 210;  // just over one batch of 200
+  for (int i = 0; i < kEvents; ++i) {
+    auto ins = inbox_->Insert(PersonalEvent(absl::StrCat("b", i), 100 + i, old));
+    ASSERT_TRUE(ins.ok()) << ins.status();
+    ASSERT_TRUE(inbox_->Advance(ins->id, {.state = EventState::kDone, .step = "done",
+                                          .outcome = "created", .final_outcome = "created"},
+                                now_)
+                    .ok());
+  }
+  EXPECT_EQ(*inbox_->PurgePayloads(now_, now_), kEvents);
+  EXPECT_EQ(*inbox_->PurgePayloads(now_, now_), 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, InboxTest, ::testing::Values(Backend::kSqlite));
 INSTANTIATE_TEST_SUITE_P(Postgres, InboxTest, ::testing::Values(Backend::kPostgres));
 
 TEST(InboxLocation, RejectsAnEmptyLocationAndOtherSchemes) {
   EXPECT_EQ(OpenInbox("").status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(OpenInbox("mysql://db/inbox").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+// A file written by a binary that knew only migration 1 is brought to version 2 with its
+// events intact.
+TEST(SqliteMigration, AVersionOneFileGetsMigrationTwoAndKeepsItsEvents) {
+  TempDir dir;
+  std::string path = dir.File("inbox.db");
+  {
+    auto db = SqliteDb::Open(path);
+    ASSERT_TRUE(db.ok()) << db.status();
+    ASSERT_TRUE((*db)->Exec(R"sql(
+CREATE TABLE schema_version (version INTEGER NOT NULL);
+INSERT INTO schema_version (version) VALUES (1);
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, connection_id TEXT NOT NULL, delivery_id TEXT NOT NULL,
+  body_sha256 TEXT NOT NULL, candidate_id INTEGER NOT NULL, application_id INTEGER NOT NULL,
+  state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, received_at_ms INTEGER NOT NULL,
+  next_attempt_at_ms INTEGER NOT NULL, lease_owner TEXT, lease_until_ms INTEGER NOT NULL DEFAULT 0,
+  hire_event BLOB NOT NULL, map_result BLOB, write_result BLOB, note_result BLOB,
+  outcome TEXT NOT NULL DEFAULT '', last_error TEXT NOT NULL DEFAULT '',
+  updated_at_ms INTEGER NOT NULL);
+CREATE TABLE event_steps (event_id INTEGER NOT NULL REFERENCES events (id), at_ms INTEGER NOT NULL,
+  step TEXT NOT NULL, outcome TEXT NOT NULL, detail TEXT NOT NULL);
+INSERT INTO events (connection_id, delivery_id, body_sha256, candidate_id, application_id, state,
+  received_at_ms, next_attempt_at_ms, hire_event, outcome, updated_at_ms)
+  VALUES ('acme', 'd1', 's1', 7, 70, 'DEAD', 1000, 1000, '', 'dead', 1000);
+)sql")
+                    .ok());
+  }
+  auto inbox = OpenSqliteInbox(path);
+  ASSERT_TRUE(inbox.ok()) << inbox.status();
+  auto dead = (*inbox)->Find({.state = EventState::kDead});
+  ASSERT_TRUE(dead.ok()) << dead.status();
+  ASSERT_EQ(dead->size(), 1u);
+  EXPECT_EQ((*dead)[0].candidate_id, 7);
+  EXPECT_EQ((*dead)[0].replay_count, 0);
+  EXPECT_EQ(*(*inbox)->ReplayDead("acme", {.by = "alice"}, absl::Now()), 1);
+  inbox->reset();
+  auto db = SqliteDb::Open(path);
+  ASSERT_TRUE(db.ok());
+  auto versions = (*db)->Prepare("SELECT version FROM schema_version ORDER BY version");
+  ASSERT_TRUE(versions.ok());
+  std::vector<int64_t> seen;
+  while (*versions->Step()) seen.push_back(versions->Int(0));
+  EXPECT_EQ(seen, (std::vector<int64_t>{1, 2}));
 }
 
 class PostgresReplicasTest : public ::testing::Test {
@@ -320,8 +621,9 @@ TEST_F(PostgresReplicasTest, ReplicasStartingTogetherMigrateOnce) {
   for (const auto& status : results) EXPECT_TRUE(status.ok()) << status;
   auto rows = TestPostgres::Query(url_, "SELECT version FROM schema_migrations ORDER BY version");
   ASSERT_TRUE(rows.ok()) << rows.status();
-  ASSERT_EQ(rows->size(), 1u);
+  ASSERT_EQ(rows->size(), 2u);
   EXPECT_EQ((*rows)[0][0], "1");
+  EXPECT_EQ((*rows)[1][0], "2");
 }
 
 TEST_F(PostgresReplicasTest, RefusesASchemaNewerThanTheBinary) {

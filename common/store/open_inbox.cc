@@ -3,7 +3,7 @@
 
 namespace hiresync::store {
 
-absl::StatusOr<std::unique_ptr<Inbox>> OpenInbox(const std::string& location) {
+absl::StatusOr<std::unique_ptr<OperatorInbox>> OpenInbox(const std::string& location) {
   if (location.empty()) {
     return absl::InvalidArgumentError(
         "no inbox location: give a SQLite file path or a postgresql://user@host:port/dbname URL");

@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "common/status/status.h"
 #include "common/store/inbox.h"
+#include "common/store/inbox_common.h"
 #include "common/store/pg_db.h"
 
 namespace hiresync::store {
@@ -66,12 +67,28 @@ CREATE TABLE event_steps (
 );
 CREATE INDEX event_steps_by_event ON event_steps (event_id, id);
 )sql"},
+    // The operator's actions (hiresyncctl).
+    {2, R"sql(
+ALTER TABLE events ADD COLUMN allow_duplicate_name BOOLEAN NOT NULL DEFAULT false;
+ALTER TABLE events ADD COLUMN replay_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE events ADD COLUMN replayed_at_ms BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE events ADD COLUMN payload_purged_at_ms BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX events_purgeable ON events (received_at_ms, id)
+  WHERE payload_purged_at_ms = 0 AND state IN ('DONE', 'DEAD');
+CREATE TABLE connection_overrides (
+  connection_id TEXT PRIMARY KEY,
+  paused BOOLEAN NOT NULL,
+  set_at_ms BIGINT NOT NULL,
+  set_by TEXT NOT NULL
+);
+)sql"},
 };
 
 constexpr const char* kColumns =
     "id, connection_id, delivery_id, candidate_id, application_id, state, attempts, "
     "received_at_ms, next_attempt_at_ms, hire_event, map_result, write_result, note_result, "
-    "outcome, last_error";
+    "outcome, last_error, allow_duplicate_name, replay_count, replayed_at_ms, "
+    "payload_purged_at_ms";
 
 // A text[] literal: every element quoted, '"' and '\' escaped.
 std::string TextArray(const std::set<std::string>& values) {
@@ -105,6 +122,10 @@ StoredEvent Read(const PgResult& r, int row) {
   e.note_result = r.Bytes(row, 12);
   e.outcome = r.Text(row, 13);
   e.last_error = r.Text(row, 14);
+  e.allow_duplicate_name = r.Text(row, 15) == "t";
+  e.replay_count = static_cast<int>(r.Int(row, 16));
+  if (r.Int(row, 17) > 0) e.replayed_at = FromMs(r.Int(row, 17));
+  if (r.Int(row, 18) > 0) e.payload_purged_at = FromMs(r.Int(row, 18));
   return e;
 }
 
@@ -115,7 +136,7 @@ std::vector<StoredEvent> ReadAll(const PgResult& r) {
   return out;
 }
 
-class PgInbox : public Inbox {
+class PgInbox : public OperatorInbox {
  public:
   explicit PgInbox(std::unique_ptr<PgPool> pool) : pool_(std::move(pool)) {}
 
@@ -309,7 +330,144 @@ class PgInbox : public Inbox {
     return std::optional<absl::Time>(FromMs(r.Int(0, 0)));
   }
 
+  absl::StatusOr<std::vector<StoredEvent>> Find(const EventFilter& filter) override {
+    ASSIGN_OR_RETURN(
+        auto r,
+        pool_->Exec(absl::StrCat("SELECT ", kColumns,
+                                 " FROM events WHERE ($1::text = '' OR connection_id = $1::text)"
+                                 " AND ($2::text = '' OR state = $2::text)"
+                                 " AND ($3::bigint = 0 OR candidate_id = $3::bigint)"
+                                 " ORDER BY id DESC LIMIT $4::bigint"),
+                    {PgParam::Text(filter.connection_id),
+                     PgParam::Text(filter.state ? StateName(*filter.state) : ""),
+                     PgParam::Int(filter.candidate_id), PgParam::Int(filter.limit)}));
+    return ReadAll(r);
+  }
+
+  absl::Status Replay(int64_t id, const ReplayRequest& request, absl::Time now) override {
+    return pool_->Transaction([&](PgConnection& tx) -> absl::Status {
+      ASSIGN_OR_RETURN(auto check, tx.Exec("SELECT state, payload_purged_at_ms FROM events"
+                                           " WHERE id = $1::bigint FOR UPDATE",
+                                           {PgParam::Int(id)}));
+      if (check.Rows() == 0) {
+        return absl::NotFoundError(
+            absl::StrCat("no event ", id, ": list the events with `hiresyncctl events`"));
+      }
+      RETURN_IF_ERROR(CheckReplayable(
+          id, ParseState(check.Text(0, 0)).value_or(EventState::kReceived), check.Int(0, 1) > 0));
+      return ReplayWhere(tx, "id = $3::bigint", PgParam::Int(id), request, now).status();
+    });
+  }
+
+  absl::StatusOr<int64_t> ReplayDead(const std::string& connection_id,
+                                     const ReplayRequest& request, absl::Time now) override {
+    int64_t count = 0;
+    absl::Status done = pool_->Transaction([&](PgConnection& tx) -> absl::Status {
+      ASSIGN_OR_RETURN(count, ReplayWhere(tx,
+                                          "connection_id = $3::text AND state = 'DEAD'"
+                                          " AND payload_purged_at_ms = 0",
+                                          PgParam::Text(connection_id), request, now));
+      return absl::OkStatus();
+    });
+    if (!done.ok()) return done;
+    return count;
+  }
+
+  absl::Status SetConnectionOverride(const std::string& connection_id, std::optional<bool> paused,
+                                     const std::string& by, absl::Time now) override {
+    if (!paused) {
+      return pool_
+          ->Exec("DELETE FROM connection_overrides WHERE connection_id = $1::text",
+                 {PgParam::Text(connection_id)})
+          .status();
+    }
+    return pool_
+        ->Exec("INSERT INTO connection_overrides (connection_id, paused, set_at_ms, set_by)"
+               " VALUES ($1::text, $2::boolean, $3::bigint, $4::text)"
+               " ON CONFLICT (connection_id) DO UPDATE SET paused = excluded.paused,"
+               " set_at_ms = excluded.set_at_ms, set_by = excluded.set_by",
+               {PgParam::Text(connection_id), PgParam::Text(*paused ? "true" : "false"),
+                PgParam::Int(Ms(now)), PgParam::Text(by)})
+        .status();
+  }
+
+  absl::StatusOr<std::vector<ConnectionOverride>> ConnectionOverrides() override {
+    ASSIGN_OR_RETURN(auto r, pool_->Exec("SELECT connection_id, paused, set_at_ms, set_by"
+                                         " FROM connection_overrides ORDER BY connection_id"));
+    std::vector<ConnectionOverride> out;
+    for (int row = 0; row < r.Rows(); ++row) {
+      out.push_back(
+          {r.Text(row, 0), r.Text(row, 1) == "t", FromMs(r.Int(row, 2)), r.Text(row, 3)});
+    }
+    return out;
+  }
+
+  absl::StatusOr<int64_t> PurgePayloads(absl::Time received_before, absl::Time now) override {
+    // In batches, each its own transaction; rows another replica is purging are skipped.
+    constexpr int64_t kBatch = 200;
+    int64_t purged = 0;
+    while (true) {
+      int64_t batch = 0;
+      absl::Status done = pool_->Transaction([&](PgConnection& tx) -> absl::Status {
+        ASSIGN_OR_RETURN(
+            auto rows,
+            tx.Exec("SELECT id, hire_event, map_result FROM events WHERE payload_purged_at_ms = 0"
+                    " AND state IN ('DONE', 'DEAD') AND received_at_ms < $1::bigint"
+                    " ORDER BY id LIMIT $2::bigint FOR UPDATE SKIP LOCKED",
+                    {PgParam::Int(Ms(received_before)), PgParam::Int(kBatch)}));
+        for (int row = 0; row < rows.Rows(); ++row) {
+          hiresync::v1::HireEvent event;
+          event.ParseFromString(rows.Bytes(row, 1));
+          std::string kept_map = MapResultWithoutPersonalData(rows.Bytes(row, 2));
+          RETURN_IF_ERROR(
+              tx.Exec("WITH u AS ("
+                      "  UPDATE events SET hire_event = $1::bytea, map_result = $2::bytea,"
+                      "   payload_purged_at_ms = $3::bigint, updated_at_ms = $3::bigint"
+                      "  WHERE id = $4::bigint RETURNING id)"
+                      " INSERT INTO event_steps (event_id, at_ms, step, outcome, detail)"
+                      " SELECT id, $3::bigint, 'purge', 'purged', $5::text FROM u",
+                      {PgParam::Bytes(WithoutPersonalData(event).SerializeAsString()),
+                       kept_map.empty() ? PgParam::Null() : PgParam::Bytes(kept_map),
+                       PgParam::Int(Ms(now)), PgParam::Int(rows.Int(row, 0)),
+                       PgParam::Text(kPurgeDetail)})
+                  .status());
+        }
+        batch = rows.Rows();
+        return absl::OkStatus();
+      });
+      if (!done.ok()) return done;
+      purged += batch;
+      if (batch < kBatch) return purged;
+    }
+  }
+
  private:
+  // Adds the "replay" history line to, and replays, the events matching `where` (which
+  // uses $3, given as `where_param`). Returns how many.
+  static absl::StatusOr<int64_t> ReplayWhere(PgConnection& tx, const std::string& where,
+                                             PgParam where_param, const ReplayRequest& request,
+                                             absl::Time now) {
+    ASSIGN_OR_RETURN(
+        auto r,
+        tx.Exec(absl::StrCat(
+                    "WITH u AS ("
+                    "  UPDATE events SET state = 'RECEIVED', attempts = 0,"
+                    "   next_attempt_at_ms = $1::bigint, lease_owner = NULL, lease_until_ms = 0,"
+                    "   map_result = NULL, write_result = NULL, note_result = NULL, outcome = '',"
+                    "   last_error = '', allow_duplicate_name = $2::boolean,"
+                    "   replay_count = replay_count + 1, replayed_at_ms = $1::bigint,"
+                    "   updated_at_ms = $1::bigint"
+                    "  WHERE ",
+                    where,
+                    " RETURNING id)"
+                    " INSERT INTO event_steps (event_id, at_ms, step, outcome, detail)"
+                    " SELECT id, $1::bigint, 'replay', 'requested', $4::text FROM u"
+                    " RETURNING event_id"),
+                {PgParam::Int(Ms(now)), PgParam::Text(request.allow_duplicate_name ? "true" : "false"),
+                 std::move(where_param), PgParam::Text(ReplayDetail(request))}));
+    return static_cast<int64_t>(r.Rows());
+  }
+
   // kColumns qualified with `table`, for a RETURNING next to another relation.
   static std::string ColumnsOf(const std::string& table) {
     std::string out;
@@ -325,11 +483,11 @@ class PgInbox : public Inbox {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Inbox>> OpenPostgresInbox(const std::string& url) {
+absl::StatusOr<std::unique_ptr<OperatorInbox>> OpenPostgresInbox(const std::string& url) {
   ASSIGN_OR_RETURN(auto pool, PgPool::Open(url));
   auto inbox = std::make_unique<PgInbox>(std::move(pool));
   RETURN_IF_ERROR(inbox->Migrate());
-  return std::unique_ptr<Inbox>(std::move(inbox));
+  return std::unique_ptr<OperatorInbox>(std::move(inbox));
 }
 
 }  // namespace hiresync::store

@@ -1,8 +1,11 @@
+#include <functional>
 #include <mutex>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "common/status/status.h"
 #include "common/store/inbox.h"
+#include "common/store/inbox_common.h"
 #include "common/store/sqlite_db.h"
 
 namespace hiresync::store {
@@ -13,7 +16,7 @@ constexpr const char* kStateNames[] = {"RECEIVED", "MAPPED", "WRITTEN", "NOTED",
 int64_t Ms(absl::Time t) { return absl::ToUnixMillis(t); }
 absl::Time FromMs(int64_t ms) { return absl::FromUnixMillis(ms); }
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -53,31 +56,66 @@ CREATE TABLE IF NOT EXISTS event_steps (
 CREATE INDEX IF NOT EXISTS event_steps_by_event ON event_steps (event_id, at_ms);
 )sql";
 
+// Migration 2: the operator's actions (hiresyncctl). Migrations are append only: one that
+// shipped is never edited.
+constexpr const char* kMigration2 = R"sql(
+ALTER TABLE events ADD COLUMN allow_duplicate_name INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE events ADD COLUMN replay_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE events ADD COLUMN replayed_at_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE events ADD COLUMN payload_purged_at_ms INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX events_purgeable ON events (received_at_ms)
+  WHERE payload_purged_at_ms = 0 AND state IN ('DONE', 'DEAD');
+CREATE TABLE connection_overrides (
+  connection_id TEXT PRIMARY KEY,
+  paused INTEGER NOT NULL,
+  set_at_ms INTEGER NOT NULL,
+  set_by TEXT NOT NULL
+);
+)sql";
+
 constexpr const char* kColumns =
     "id, connection_id, delivery_id, candidate_id, application_id, state, attempts, "
     "received_at_ms, next_attempt_at_ms, hire_event, map_result, write_result, note_result, "
-    "outcome, last_error";
+    "outcome, last_error, allow_duplicate_name, replay_count, replayed_at_ms, "
+    "payload_purged_at_ms";
 
-class SqliteInbox : public Inbox {
+// Replays the events matching `where` (with its one parameter bound by `bind`).
+constexpr const char* kReplaySet =
+    "UPDATE events SET state = 'RECEIVED', attempts = 0, next_attempt_at_ms = ?1,"
+    " lease_owner = NULL, lease_until_ms = 0, map_result = NULL, write_result = NULL,"
+    " note_result = NULL, outcome = '', last_error = '', allow_duplicate_name = ?2,"
+    " replay_count = replay_count + 1, replayed_at_ms = ?1, updated_at_ms = ?1 WHERE ";
+
+class SqliteInbox : public OperatorInbox {
  public:
   explicit SqliteInbox(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
 
   absl::Status Migrate() {
     RETURN_IF_ERROR(db_->Exec(kSchema));
-    ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version"));
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    int64_t version = row ? stmt.Int(0) : 0;
-    if (version > kSchemaVersion) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "the inbox database has schema version ", version, " but this binary knows up to ",
-          kSchemaVersion, ": run a newer hiresync-ingress"));
-    }
-    if (version < kSchemaVersion) {
-      ASSIGN_OR_RETURN(auto insert, db_->Prepare("INSERT INTO schema_version (version) VALUES (?)"));
-      insert.Bind(1, int64_t{kSchemaVersion});
-      RETURN_IF_ERROR(insert.Run());
-    }
-    return absl::OkStatus();
+    return InTransaction([&]() -> absl::Status {
+      ASSIGN_OR_RETURN(auto stmt,
+                       db_->Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_version"));
+      ASSIGN_OR_RETURN(bool row, stmt.Step());
+      int64_t version = row ? stmt.Int(0) : 0;
+      if (version > kSchemaVersion) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "the inbox database has schema version ", version, " but this binary knows up to ",
+            kSchemaVersion, ": run a newer hiresync-ingress"));
+      }
+      auto record = [&](int64_t applied) -> absl::Status {
+        ASSIGN_OR_RETURN(auto insert,
+                         db_->Prepare("INSERT INTO schema_version (version) VALUES (?)"));
+        insert.Bind(1, applied);
+        return insert.Run();
+      };
+      // Version 1 is kSchema itself (its statements are idempotent).
+      if (version < 1) RETURN_IF_ERROR(record(1));
+      if (version < 2) {
+        RETURN_IF_ERROR(db_->Exec(kMigration2));
+        RETURN_IF_ERROR(record(2));
+      }
+      return absl::OkStatus();
+    });
   }
 
   absl::StatusOr<InsertResult> Insert(const hiresync::v1::HireEvent& event) override {
@@ -230,7 +268,157 @@ class SqliteInbox : public Inbox {
     return std::optional<absl::Time>(FromMs(stmt.Int(0)));
   }
 
+  absl::StatusOr<std::vector<StoredEvent>> Find(const EventFilter& filter) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    ASSIGN_OR_RETURN(auto stmt, db_->Prepare(absl::StrCat(
+        "SELECT ", kColumns, " FROM events WHERE (?1 = '' OR connection_id = ?1)"
+        " AND (?2 = '' OR state = ?2) AND (?3 = 0 OR candidate_id = ?3)"
+        " ORDER BY id DESC LIMIT ?4")));
+    stmt.Bind(1, filter.connection_id)
+        .Bind(2, std::string(filter.state ? StateName(*filter.state) : ""))
+        .Bind(3, filter.candidate_id)
+        .Bind(4, int64_t{filter.limit});
+    std::vector<StoredEvent> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      out.push_back(Read(stmt));
+    }
+    return out;
+  }
+
+  absl::Status Replay(int64_t id, const ReplayRequest& request, absl::Time now) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return InTransaction([&]() -> absl::Status {
+      ASSIGN_OR_RETURN(auto check, db_->Prepare(
+          "SELECT state, payload_purged_at_ms FROM events WHERE id = ?"));
+      check.Bind(1, id);
+      ASSIGN_OR_RETURN(bool row, check.Step());
+      if (!row) {
+        return absl::NotFoundError(
+            absl::StrCat("no event ", id, ": list the events with `hiresyncctl events`"));
+      }
+      RETURN_IF_ERROR(CheckReplayable(
+          id, ParseState(check.Text(0)).value_or(EventState::kReceived), check.Int(1) > 0));
+      return ReplayWhere("id = ?3", [&](Statement& stmt) { stmt.Bind(3, id); }, request, now)
+          .status();
+    });
+  }
+
+  absl::StatusOr<int64_t> ReplayDead(const std::string& connection_id,
+                                     const ReplayRequest& request, absl::Time now) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    int64_t count = 0;
+    absl::Status done = InTransaction([&]() -> absl::Status {
+      ASSIGN_OR_RETURN(count,
+                       ReplayWhere("connection_id = ?3 AND state = 'DEAD' AND payload_purged_at_ms = 0",
+                                   [&](Statement& stmt) { stmt.Bind(3, connection_id); }, request,
+                                   now));
+      return absl::OkStatus();
+    });
+    if (!done.ok()) return done;
+    return count;
+  }
+
+  absl::Status SetConnectionOverride(const std::string& connection_id, std::optional<bool> paused,
+                                     const std::string& by, absl::Time now) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!paused) {
+      ASSIGN_OR_RETURN(auto stmt,
+                       db_->Prepare("DELETE FROM connection_overrides WHERE connection_id = ?"));
+      stmt.Bind(1, connection_id);
+      return stmt.Run();
+    }
+    ASSIGN_OR_RETURN(auto stmt, db_->Prepare(
+        "INSERT INTO connection_overrides (connection_id, paused, set_at_ms, set_by)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT (connection_id) DO UPDATE SET paused = excluded.paused,"
+        " set_at_ms = excluded.set_at_ms, set_by = excluded.set_by"));
+    stmt.Bind(1, connection_id).Bind(2, int64_t{*paused}).Bind(3, Ms(now)).Bind(4, by);
+    return stmt.Run();
+  }
+
+  absl::StatusOr<std::vector<ConnectionOverride>> ConnectionOverrides() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    ASSIGN_OR_RETURN(auto stmt, db_->Prepare(
+        "SELECT connection_id, paused, set_at_ms, set_by FROM connection_overrides"
+        " ORDER BY connection_id"));
+    std::vector<ConnectionOverride> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      out.push_back({stmt.Text(0), stmt.Int(1) != 0, FromMs(stmt.Int(2)), stmt.Text(3)});
+    }
+    return out;
+  }
+
+  absl::StatusOr<int64_t> PurgePayloads(absl::Time received_before, absl::Time now) override {
+    // In batches, each its own transaction, so a large purge does not hold the writer lock
+    // for long.
+    constexpr int64_t kBatch = 200;
+    int64_t purged = 0;
+    while (true) {
+      std::lock_guard<std::mutex> lock(mu_);
+      int64_t batch = 0;
+      absl::Status done = InTransaction([&]() -> absl::Status {
+        ASSIGN_OR_RETURN(auto select, db_->Prepare(
+            "SELECT id, hire_event, map_result FROM events WHERE payload_purged_at_ms = 0"
+            " AND state IN ('DONE', 'DEAD') AND received_at_ms < ? ORDER BY id LIMIT ?"));
+        select.Bind(1, Ms(received_before)).Bind(2, kBatch);
+        std::vector<std::tuple<int64_t, std::string, std::string>> rows;
+        while (true) {
+          ASSIGN_OR_RETURN(bool row, select.Step());
+          if (!row) break;
+          rows.emplace_back(select.Int(0), select.Text(1), select.Text(2));
+        }
+        for (const auto& [id, hire_event, map_result] : rows) {
+          hiresync::v1::HireEvent event;
+          event.ParseFromString(hire_event);
+          ASSIGN_OR_RETURN(auto update, db_->Prepare(
+              "UPDATE events SET hire_event = ?, map_result = ?, payload_purged_at_ms = ?,"
+              " updated_at_ms = ? WHERE id = ?"));
+          update.BindBlob(1, WithoutPersonalData(event).SerializeAsString());
+          std::string kept_map = MapResultWithoutPersonalData(map_result);
+          if (kept_map.empty()) update.BindNull(2); else update.BindBlob(2, kept_map);
+          update.Bind(3, Ms(now)).Bind(4, Ms(now)).Bind(5, id);
+          RETURN_IF_ERROR(update.Run());
+          RETURN_IF_ERROR(AddStep(id, Ms(now), "purge", "purged", kPurgeDetail));
+        }
+        batch = static_cast<int64_t>(rows.size());
+        return absl::OkStatus();
+      });
+      if (!done.ok()) return done;
+      purged += batch;
+      if (batch < kBatch) return purged;
+    }
+  }
+
  private:
+  // Runs `body` in BEGIN IMMEDIATE ... COMMIT (ROLLBACK when it fails); mu_ held by the caller.
+  absl::Status InTransaction(const std::function<absl::Status()>& body) {
+    RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
+    absl::Status status = body();
+    absl::Status end = db_->Exec(status.ok() ? "COMMIT" : "ROLLBACK");
+    return status.ok() ? end : status;
+  }
+
+  // Adds the "replay" history line to, then replays, the events matching `where` (which
+  // uses ?3, bound by `bind`). Returns how many.
+  absl::StatusOr<int64_t> ReplayWhere(const std::string& where,
+                                      const std::function<void(Statement&)>& bind,
+                                      const ReplayRequest& request, absl::Time now) {
+    ASSIGN_OR_RETURN(auto step, db_->Prepare(absl::StrCat(
+        "INSERT INTO event_steps (event_id, at_ms, step, outcome, detail)"
+        " SELECT id, ?1, 'replay', 'requested', ?2 FROM events WHERE ", where)));
+    step.Bind(1, Ms(now)).Bind(2, ReplayDetail(request));
+    bind(step);
+    RETURN_IF_ERROR(step.Run());
+    ASSIGN_OR_RETURN(auto update, db_->Prepare(absl::StrCat(kReplaySet, where)));
+    update.Bind(1, Ms(now)).Bind(2, int64_t{request.allow_duplicate_name});
+    bind(update);
+    RETURN_IF_ERROR(update.Run());
+    return db_->Changes();
+  }
+
   absl::StatusOr<std::vector<StoredEvent>> ClaimLocked(
       absl::Time now, int limit, absl::Duration lease, const std::string& owner,
       const std::set<std::string>& skip_connections) {
@@ -285,6 +473,10 @@ class SqliteInbox : public Inbox {
     e.note_result = stmt.Text(12);
     e.outcome = stmt.Text(13);
     e.last_error = stmt.Text(14);
+    e.allow_duplicate_name = stmt.Int(15) != 0;
+    e.replay_count = static_cast<int>(stmt.Int(16));
+    if (stmt.Int(17) > 0) e.replayed_at = FromMs(stmt.Int(17));
+    if (stmt.Int(18) > 0) e.payload_purged_at = FromMs(stmt.Int(18));
     return e;
   }
 
@@ -303,11 +495,11 @@ std::optional<EventState> ParseState(const std::string& name) {
   return std::nullopt;
 }
 
-absl::StatusOr<std::unique_ptr<Inbox>> OpenSqliteInbox(const std::string& path) {
+absl::StatusOr<std::unique_ptr<OperatorInbox>> OpenSqliteInbox(const std::string& path) {
   ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path));
   auto inbox = std::make_unique<SqliteInbox>(std::move(db));
   RETURN_IF_ERROR(inbox->Migrate());
-  return std::unique_ptr<Inbox>(std::move(inbox));
+  return std::unique_ptr<OperatorInbox>(std::move(inbox));
 }
 
 }  // namespace hiresync::store
