@@ -4,6 +4,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/failpoint/failpoint.h"
 #include "common/log/log.h"
 #include "common/notes/note_text.h"
 #include "services/notes/notes_metrics.h"
@@ -176,6 +177,7 @@ absl::StatusOr<PostNoteResponse> NotePoster::PostOnce(const PostNoteRequest& req
       !status.ok()) {
     return status;
   }
+  failpoint::Hit("notes.after_ledger_posting");
   absl::StatusOr<HarvestNote> note =
       (*client)->CreateNote(request.candidate_id(), body, VisibilityFor(connection));
   if (!note.ok()) {
@@ -183,6 +185,7 @@ absl::StatusOr<PostNoteResponse> NotePoster::PostOnce(const PostNoteRequest& req
     log::Warn("note not posted", log_fields);
     return note.status();
   }
+  failpoint::Hit("notes.after_post");
   if (absl::Status status = ledger_->MarkPosted(event_id, kind, note->id, body); !status.ok()) {
     return status;
   }

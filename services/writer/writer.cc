@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/crypto/crypto.h"
+#include "common/failpoint/failpoint.h"
 #include "common/log/log.h"
 #include "common/status/status.h"
 #include "services/writer/writer_metrics.h"
@@ -341,12 +342,14 @@ absl::StatusOr<WriteResponse> Writer::WriteWith(const config::Connection& connec
       auto created =
           company.goco->CreateEmployee(draft, IdempotencyKey(connection_id, application_id));
       if (created.ok()) {
+        failpoint::Hit("writer.after_create");
         employee_id = created->id;
         if (absl::Status status = ledger_->RecordEmployee(
                 connection_id, application_id, {employee_id, response.SerializeAsString()});
             !status.ok()) {
           return status;
         }
+        failpoint::Hit("writer.after_ledger_write");
       } else {
         std::optional<GoCoError> error = GoCoError::Of(created.status());
         if (!error || error->http_status != 409) {
@@ -458,6 +461,7 @@ absl::Status Writer::UploadDocuments(Company& company, const NewHire& hire,
       fail(uploaded.status(), absl::StrCat("uploading a document"));
       return absl::OkStatus();
     }
+    failpoint::Hit("writer.after_upload");
     RETURN_IF_ERROR(ledger_->RecordDocument(connection_id, hire.application_id(), sha));
     have.insert(sha);
     response.set_documents_uploaded(response.documents_uploaded() + 1);
