@@ -22,6 +22,15 @@ WebhookResponse Ok(std::string outcome, nlohmann::json body, int64_t event_id = 
 
 constexpr std::string_view kSignaturePrefix = "sha256 ";
 
+// Printable ASCII, at most 200 characters.
+bool UsableEventId(const std::string& id) {
+  if (id.empty() || id.size() > 200) return false;
+  for (char c : id) {
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 WebhookHandler::WebhookHandler(
@@ -92,8 +101,9 @@ WebhookResponse WebhookHandler::Handle(const WebhookRequest& request) const {
   event.set_connection_id(conn->id());
   std::string body_sha = crypto::Sha256Hex(request.body);
   event.set_body_sha256(body_sha);
-  event.set_delivery_id(request.event_id.empty() ? absl::StrCat("sha256:", body_sha)
-                                                 : request.event_id);
+  // The event id header is not signed: use it only when it looks like an id.
+  event.set_delivery_id(UsableEventId(request.event_id) ? request.event_id
+                                                        : absl::StrCat("sha256:", body_sha));
   *event.mutable_received_at() = google::protobuf::util::TimeUtil::GetCurrentTime();
   *event.mutable_application() = std::move(*application);
   event.set_raw_payload(request.body);

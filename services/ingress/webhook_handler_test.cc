@@ -107,6 +107,15 @@ TEST_F(WebhookHandlerTest, SameDeliveryOrSameBodyIsStoredOnce) {
   EXPECT_EQ(Stored(), 1);
 }
 
+TEST_F(WebhookHandlerTest, AnUnusableEventIdFallsBackToTheBodyHash) {
+  auto res = Send(hire_, "demo", std::string("\x85\xff bad id"));
+  ASSERT_EQ(res.status, 200) << res.body;
+  auto event = *inbox_->Get(res.event_id);
+  ASSERT_TRUE(event.has_value());
+  EXPECT_EQ(event->event.delivery_id().rfind("sha256:", 0), 0u) << event->event.delivery_id();
+  EXPECT_EQ(event->event.application().candidate().id(), 35897443);
+}
+
 TEST_F(WebhookHandlerTest, RefusesBadInputAndStoresNothing) {
   auto unknown = Send(hire_, "nope");
   EXPECT_EQ(unknown.status, 404);

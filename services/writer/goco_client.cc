@@ -359,7 +359,10 @@ absl::StatusOr<std::vector<Employee>> GoCoClient::FindEmployees(const EmployeeQu
     auto answer = Send(call);
     if (!answer.ok()) return answer.status();
     const Json& body = answer->body;
-    int64_t total = body.value("total", int64_t{0});
+    // Read defensively: a "total" that is not an integer must not throw or overflow.
+    int64_t total = body.contains("total") && body["total"].is_number_integer()
+                        ? body["total"].get<int64_t>()
+                        : 0;
     size_t before = employees.size();
     if (body.contains("data") && body["data"].is_array()) {
       for (const Json& item : body["data"]) {

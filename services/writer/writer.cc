@@ -56,10 +56,11 @@ WriteResponse FromGoCoFailure(const absl::Status& status, const std::string& doi
     return response;
   }
   if (http == 429) {
+    // The caller decides whether to retry, so the reason does not promise it.
     return RetryLater(absl::StrCat("GoCo is rate limiting hiresync (429) while ", doing,
-                                   "; the hire will be retried",
                                    error->retry_after_seconds > 0
-                                       ? absl::StrCat(" after ", error->retry_after_seconds, " s")
+                                       ? absl::StrCat("; it asked to wait ",
+                                                      error->retry_after_seconds, " s")
                                        : ""),
                       error->retry_after_seconds);
   }
@@ -67,7 +68,7 @@ WriteResponse FromGoCoFailure(const absl::Status& status, const std::string& doi
     return RetryLater(
         absl::StrCat("GoCo is unavailable (",
                      http == 0 ? std::string("no answer") : absl::StrCat(http), ") while ", doing,
-                     ": ", error->message, "; the hire will be retried"),
+                     ": ", error->message),
         error->retry_after_seconds);
   }
   std::string reason = absl::StrCat("GoCo refused ", doing, " (", http, "): ", error->message);

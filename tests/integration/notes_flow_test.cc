@@ -215,7 +215,7 @@ TEST_F(NotesFlowTest, GoCoRejectionIsQuotedVerbatim) {
   EXPECT_THAT(note, HasSubstr("Not synced: GoCo refused the employee."));
   // goco-sandbox's own 422 message, as GoCo wrote it.
   EXPECT_THAT(
-      note, HasSubstr("GoCo said: GoCo refused creating the employee (422): the request is invalid "
+      note, HasSubstr("GoCo refused creating the employee (422): the request is invalid "
                       "(personal_email: must be an email address like name@example.com); fix these "
                       "fields and send it again"));
   EXPECT_THAT(note, HasSubstr("- personal_email: must be an email address like name@example.com"));
