@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -11,6 +12,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <random>
+#include <vector>
 #include <sstream>
 #include <stdexcept>
 
@@ -21,20 +25,40 @@
 namespace hiresync::testing {
 
 int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket() failed");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    throw std::runtime_error("bind(127.0.0.1:0) failed");
+  // Ports are drawn outside Linux's ephemeral range (32768-60999), so an outgoing
+  // connection cannot take one between this check and the server's bind; and each is
+  // reserved with a lock file held for this process's life, so test processes that ctest
+  // runs in parallel never pick the same one.
+  static std::mutex mu;
+  static std::vector<int> held;  // lock fds, open until the process exits
+  std::lock_guard<std::mutex> lock(mu);
+  static std::mt19937 rng(static_cast<unsigned>(getpid()) ^
+                          static_cast<unsigned>(absl::ToUnixNanos(absl::Now())));
+  std::string dir = (std::filesystem::temp_directory_path() / "hiresync-test-ports").string();
+  std::filesystem::create_directories(dir);
+  for (int attempt = 0; attempt < 2000; ++attempt) {
+    int port = 20000 + static_cast<int>(rng() % 12000);
+    int lock_fd = open((dir + "/" + std::to_string(port)).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (lock_fd < 0) continue;
+    if (flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+      close(lock_fd);
+      continue;
+    }
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    bool bindable = fd >= 0 && bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    if (fd >= 0) close(fd);
+    if (!bindable) {
+      close(lock_fd);
+      continue;
+    }
+    held.push_back(lock_fd);
+    return port;
   }
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
+  throw std::runtime_error("no free port on 127.0.0.1 in 20000-31999");
 }
 
 std::string BinDir() {

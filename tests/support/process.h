@@ -14,7 +14,7 @@
 
 namespace hiresync::testing {
 
-// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, read back).
+// A TCP port on 127.0.0.1 that is free and reserved for this process (see process.cc).
 int FreePort();
 
 // Folder of the built binaries (HIRESYNC_BIN_DIR, else the build's bin/).
