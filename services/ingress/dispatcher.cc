@@ -71,7 +71,12 @@ std::string FinalOutcome(const MapResponse& map, const WriteResponse* write) {
   }
 }
 
+// The notes ledger's key for the event: a replay's notes get their own, since the first
+// run's notes were already written.
 std::string NoteEventId(const store::StoredEvent& event) {
+  if (event.replay_count > 0) {
+    return absl::StrCat(event.connection_id, "/", event.id, "/r", event.replay_count);
+  }
   return absl::StrCat(event.connection_id, "/", event.id);
 }
 
@@ -149,8 +154,12 @@ void Dispatcher::WorkerLoop(int index) {
       generation = wake_generation_;
     }
     std::set<std::string> paused;
-    for (const auto& [id, conn] : connections_()->all()) {
-      if (conn.paused()) paused.insert(id);
+    if (options_.paused_connections) {
+      paused = options_.paused_connections();
+    } else {
+      for (const auto& [id, conn] : connections_()->all()) {
+        if (conn.paused()) paused.insert(id);
+      }
     }
     auto claimed = inbox_->Claim(absl::Now(), 1, options_.lease, owner, paused);
     if (!claimed.ok()) {
@@ -178,9 +187,11 @@ void Dispatcher::Retry(const store::StoredEvent& event, const std::string& step,
   absl::Time now = absl::Now();
   int attempts = event.attempts + 1;
   DispatcherMetrics::Get().retries.Add({{"step", step}}).Increment();
-  if (attempts >= options_.max_attempts || now - event.received_at > options_.max_age) {
+  // A replay starts the budget afresh.
+  absl::Time since = event.replayed_at.value_or(event.received_at);
+  if (attempts >= options_.max_attempts || now - since > options_.max_age) {
     std::string detail = absl::StrCat("gave up after ", attempts, " attempts since ",
-                                      absl::FormatTime(event.received_at), ": ", error);
+                                      absl::FormatTime(since), ": ", error);
     PostNoteResponse note = GaveUpNote(event, step, detail);
     auto status = inbox_->Advance(
         event.id,
@@ -324,6 +335,7 @@ void Dispatcher::Process(store::StoredEvent event) {
         }
         hiresync::v1::WriteRequest request;
         *request.mutable_new_hire() = map.new_hire();
+        request.set_allow_duplicate_name(event.allow_duplicate_name);
         auto result = writer_->Write(request);
         if (!result.ok()) {
           Retry(event, "write", absl::StrCat("writer: ", result.status().ToString()), absl::ZeroDuration());

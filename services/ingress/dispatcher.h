@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -32,6 +33,8 @@ struct DispatcherOptions {
   // How often an idle worker looks for retries that have come due.
   absl::Duration idle_poll = absl::Milliseconds(500);
   std::string owner = "ingress";
+  // The connections whose hires wait right now; when unset, those the config says PAUSED.
+  std::function<std::set<std::string>()> paused_connections;
 };
 
 class Dispatcher {

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
@@ -17,6 +18,8 @@
 #include "common/metrics/metrics.h"
 #include "common/service/lifecycle.h"
 #include "common/store/inbox.h"
+#include "services/ingress/admin_service.h"
+#include "services/ingress/connection_states.h"
 #include "services/ingress/dispatcher.h"
 #include "services/ingress/pipeline_clients.h"
 #include "services/ingress/webhook_handler.h"
@@ -43,6 +46,13 @@ ABSL_FLAG(int64_t, lease_ms, 120000,
           "How long a claimed event is this process's; after that another replica takes it "
           "over (a PostgreSQL inbox: a crashed replica's events wait this long).");
 ABSL_FLAG(int64_t, call_deadline_ms, 30000, "Deadline of each call to mapper, writer and notes.");
+ABSL_FLAG(std::string, admin_token_file, "",
+          "File holding the token hiresyncctl must send (metadata `authorization: Bearer "
+          "<token>`) to the admin service on --grpc_listen; without it the admin service "
+          "refuses every call. Re-read on SIGHUP.");
+ABSL_FLAG(int, retention_days, 30,
+          "Days a finished (DONE or DEAD) event's payload and personal data are kept; purged at "
+          "start and daily after that. The event's ids, outcome and history are kept.");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warn or error.");
 
 namespace {
@@ -103,6 +113,16 @@ int main(int argc, char** argv) {
   log::Init("ingress", level);
   if (absl::GetFlag(FLAGS_config).empty()) return Fail("--config is required (the connections file)");
   if (absl::GetFlag(FLAGS_inbox).empty()) return Fail("--inbox is required (a SQLite file path)");
+  if (absl::GetFlag(FLAGS_retention_days) < 1) {
+    return Fail("--retention_days must be 1 or more (days a finished event's payload is kept)");
+  }
+  const std::string token_file = absl::GetFlag(FLAGS_admin_token_file);
+  std::optional<std::string> admin_token;
+  if (!token_file.empty()) {
+    auto token = ingress::ReadAdminToken(token_file);
+    if (!token.ok()) return Fail(std::string(token.status().message()));
+    admin_token = std::move(*token);
+  }
 
   // The admin listener comes up first so /healthz answers during slow start-up; /readyz
   // stays 503 until everything is ready.
@@ -150,6 +170,8 @@ int main(int argc, char** argv) {
   options.max_age = absl::Seconds(absl::GetFlag(FLAGS_max_event_age_s));
   options.lease = absl::Milliseconds(absl::GetFlag(FLAGS_lease_ms));
   options.owner = absl::StrCat("ingress-", getpid());
+  ingress::ConnectionStates connection_states(inbox->get(), current_connections);
+  options.paused_connections = [&connection_states] { return connection_states.Paused(); };
   ingress::Dispatcher dispatcher(inbox->get(), current_connections, mapper.get(), writer.get(),
                                  notes.get(), options);
 
@@ -162,16 +184,24 @@ int main(int argc, char** argv) {
   webhook_options.max_body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_body_bytes));
   ingress::WebhookServer webhooks(&handler, webhook_options);
 
-  auto grpc_server = grpcutil::StartServer(absl::GetFlag(FLAGS_grpc_listen), {});
+  absl::Duration retention = absl::Hours(24) * absl::GetFlag(FLAGS_retention_days);
+  ingress::AdminService admin_service(admin_token, retention, inbox->get(), current_connections,
+                                      &connection_states, [&dispatcher] { dispatcher.Wake(); });
+  ingress::RetentionPurger purger(inbox->get(), retention);
+
+  auto grpc_server = grpcutil::StartServer(absl::GetFlag(FLAGS_grpc_listen), {&admin_service});
   if (!grpc_server.ok()) return Fail(std::string(grpc_server.status().message()));
   if (auto s = webhooks.Start(); !s.ok()) return Fail(std::string(s.message()));
   dispatcher.Start();
+  purger.Start();
   grpc_server->SetServing(true);
   admin.SetReady(true);
   log::Info("listening", {{"webhook_port", webhooks.port()},
                           {"grpc_port", grpc_server->port},
                           {"admin_port", admin.port()},
-                          {"connections", connections.Get()->size()}});
+                          {"connections", connections.Get()->size()},
+                          {"admin_service", admin_token ? "on" : "off (no --admin_token_file)"},
+                          {"retention_days", absl::GetFlag(FLAGS_retention_days)}});
 
   StateGauges gauges;
   auto refresh = [&] { gauges.Refresh(**inbox); };
@@ -182,6 +212,15 @@ int main(int argc, char** argv) {
                  {{"error", std::string(s.message())}});
       continue;
     }
+    if (!token_file.empty()) {
+      auto token = ingress::ReadAdminToken(token_file);
+      if (token.ok()) {
+        admin_service.SetToken(std::move(*token));
+      } else {
+        log::Error("admin token reload refused; keeping the previous one",
+                   {{"error", std::string(token.status().message())}});
+      }
+    }
     dispatcher.Wake();
     log::Info("config reloaded", {{"connections", connections.Get()->size()}});
   }
@@ -190,6 +229,7 @@ int main(int argc, char** argv) {
   admin.SetReady(false);
   grpc_server->SetServing(false);
   webhooks.Stop();
+  purger.Stop();
   dispatcher.Stop();
   grpc_server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   admin.Stop();

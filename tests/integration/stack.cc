@@ -24,6 +24,7 @@ Stack::Stack(StackOptions options) : options_(std::move(options)) {
   notes_admin = FreePort();
   notes_grpc = FreePort();
   WriteFile(dir_.File("webhook-secret"), webhook_secret_ + "\n");
+  if (!options_.admin_token.empty()) WriteFile(AdminTokenPath(), options_.admin_token + "\n");
   WriteFile(dir_.File("goco-key"), goco_api_key + "\n");
   WriteFile(dir_.File("harvest-client-id"), "demo-harvest-client\n");
   WriteFile(dir_.File("harvest-client-secret"), "demo-harvest-secret\n");
@@ -138,6 +139,7 @@ void Stack::StartIngress() {
                      "--call_deadline_ms=5000"};
   if (options_.with_notes) args.push_back(absl::StrCat("--notes_addr=127.0.0.1:", notes_grpc));
   if (options_.lease_ms > 0) args.push_back(absl::StrCat("--lease_ms=", options_.lease_ms));
+  if (!options_.admin_token.empty()) args.push_back("--admin_token_file=" + AdminTokenPath());
   if (options_.max_attempts > 0) {
     args.push_back(absl::StrCat("--max_attempts=", options_.max_attempts));
   }
@@ -267,6 +269,22 @@ std::string Stack::CatalogName(const std::string& path, const std::string& id) {
 
 nlohmann::json Stack::Employees(const std::string& company) {
   return GoCoTest("GET", "/_sandbox/employees?company=" + company)["data"];
+}
+
+Stack::CtlResult Stack::Ctl(const std::vector<std::string>& args, bool with_token,
+                            const std::map<std::string, std::string>& env) {
+  std::vector<std::string> all = {absl::StrCat("--addr=127.0.0.1:", ingress_grpc)};
+  if (with_token) all.push_back("--token_file=" + AdminTokenPath());
+  all.insert(all.end(), args.begin(), args.end());
+  static int runs = 0;
+  std::string log = dir_.File(absl::StrCat("hiresyncctl-", ++runs, ".out"));
+  auto process = Process::Start(BinDir() + "/hiresyncctl", all, env, log);
+  EXPECT_TRUE(process.ok()) << process.status();
+  if (!process.ok()) return {};
+  CtlResult result;
+  result.exit_code = (*process)->Wait(absl::Seconds(20));
+  result.output = ReadFile(log);
+  return result;
 }
 
 int64_t Stack::InboxCount(const std::string& state) {

@@ -33,6 +33,8 @@ struct StackOptions {
   int lease_ms = 0;
   // The inbox: a postgresql:// URL, or "" for a SQLite file in the stack's folder.
   std::string inbox_url;
+  // ingress --admin_token_file holding this token ("": no admin token file).
+  std::string admin_token;
   // Settings merged into the demo connection's "mapping".
   nlohmann::json demo_mapping = nlohmann::json::object();
 };
@@ -90,6 +92,17 @@ class Stack {
   nlohmann::json GoCoApi(const std::string& path);
   // The name of catalog entry `id` in "/departments", "/locations", ...
   std::string CatalogName(const std::string& path, const std::string& id);
+  // Runs hiresyncctl against this stack's ingress (--addr, and --token_file with the
+  // admin token when `with_token`), waits for it, returns its exit code and its stdout +
+  // stderr.
+  struct CtlResult {
+    int exit_code = -1;
+    std::string output;
+  };
+  CtlResult Ctl(const std::vector<std::string>& args, bool with_token = true,
+                const std::map<std::string, std::string>& env = {});
+  std::string AdminTokenPath() const { return dir_.File("admin-token"); }
+
   // Inbox counts read from the SQLite file (by state name, "" for all).
   int64_t InboxCount(const std::string& state = "");
   // Waits until `n` events are DONE (or any DEAD); returns whether they are.
