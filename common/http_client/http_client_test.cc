@@ -1,3 +1,4 @@
+#include <condition_variable>
 #include <atomic>
 #include <mutex>
 #include <string>
@@ -5,6 +6,7 @@
 #include <variant>
 #include <vector>
 
+#include "common/http/server_defaults.h"
 #include "common/http_client/client_setup.h"
 #include "common/http_client/rate_limit.h"
 #include "common/http_client/url.h"
@@ -126,7 +128,8 @@ class RecordingServer {
  public:
   RecordingServer() {
     server_.Get(R"(/slow)", [this](const httplib::Request&, httplib::Response& res) {
-      while (!released_) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      std::unique_lock lock(mutex_);
+      released_cv_.wait(lock, [this] { return released_; });
       res.set_content("late", "text/plain");
     });
     server_.Get(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) {
@@ -135,15 +138,21 @@ class RecordingServer {
       res.set_content("ok", "text/plain");
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    thread_ = hiresync::http::ListenInBackground(server_);
   }
   ~RecordingServer() {
-    released_ = true;
+    Release();
     server_.stop();
     thread_.join();
   }
   int port() const { return port_; }
-  void Release() { released_ = true; }
+  void Release() {
+    {
+      std::lock_guard lock(mutex_);
+      released_ = true;
+    }
+    released_cv_.notify_all();
+  }
   std::vector<std::string> targets() {
     std::lock_guard lock(mutex_);
     return targets_;
@@ -153,7 +162,8 @@ class RecordingServer {
   httplib::Server server_;
   std::thread thread_;
   int port_ = 0;
-  std::atomic<bool> released_{false};
+  bool released_ = false;  // guarded by mutex_
+  std::condition_variable released_cv_;
   std::mutex mutex_;
   std::vector<std::string> targets_;
 };

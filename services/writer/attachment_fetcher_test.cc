@@ -1,5 +1,7 @@
 #include "services/writer/attachment_fetcher.h"
 
+#include "common/http/server_defaults.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -35,7 +37,7 @@ class AttachmentFetcherTest : public ::testing::Test {
       res.set_redirect(n == 0 ? "/resume.pdf" : absl::StrCat("/hop/", n - 1));
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    thread_ = hiresync::http::ListenInBackground(server_);
     hiresync::testing::WaitFor([this] { return server_.is_running(); });
   }
   void TearDown() override {

@@ -1,4 +1,5 @@
 // The writer against the real goco-sandbox binary (tests/sandboxes/goco).
+#include "common/http/server_defaults.h"
 #include "services/writer/writer.h"
 
 #include <grpcpp/grpcpp.h>
@@ -57,7 +58,7 @@ class AttachmentServer {
                       "application/xml");
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    thread_ = hiresync::http::ListenInBackground(server_);
     hiresync::testing::WaitFor([this] { return server_.is_running(); });
   }
   ~AttachmentServer() {
