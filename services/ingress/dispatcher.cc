@@ -362,7 +362,10 @@ void Dispatcher::Process(store::StoredEvent event) {
         if (!advance({.state = EventState::kWritten,
                       .step = "write",
                       .outcome = absl::AsciiStrToLower(WriteResponse::Outcome_Name(write.outcome())),
-                      .detail = absl::StrCat(write.employee_id(), write.reason().empty() ? "" : ": ",
+                      .detail = absl::StrCat(write.employee_id(),
+                                             write.employee_id().empty() || write.reason().empty()
+                                                 ? ""
+                                                 : ": ",
                                              write.reason()),
                       .write_result = write.SerializeAsString()})) {
           return;

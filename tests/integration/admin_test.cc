@@ -59,6 +59,37 @@ bool WaitForOutcome(Stack& stack, const std::string& id, const std::string& outc
       absl::Seconds(30));
 }
 
+// The README's example session: find a failed hire, read why, fix the cause in GoCo's
+// sandbox, replay it, see the employee.
+TEST(AdminTest, ExampleSessionRejectedHireFixedInGoCoAndReplayed) {
+  Stack stack(WithToken());
+  ASSERT_NO_FATAL_FAILURE(stack.Start());
+  // GoCo refuses new employees until the cause is fixed.
+  stack.GoCoTest("POST", "/_sandbox/faults",
+                 {{"method", "POST"}, {"path", "/employees"}, {"status", 422}, {"count", 100}});
+  ASSERT_EQ(stack.SendWebhook(stack.HireFixture(), "evt-rejected").status, 200);
+  ASSERT_TRUE(stack.WaitForDone(1)) << stack.Logs();
+  EXPECT_EQ(stack.Employees().size(), 0u);
+
+  auto listed = stack.Ctl({"events", "--state", "DONE"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.output;
+  EXPECT_THAT(listed.output, HasSubstr("rejected"));
+  std::string id = Id(EventsJson(stack, {"--state", "DONE"})[0]);
+  auto shown = stack.Ctl({"show", id});
+  EXPECT_THAT(shown.output, AllOf(HasSubstr("DONE (rejected)"), HasSubstr("REJECTED"),
+                                  HasSubstr("422"), HasSubstr("[hiresync → GoCo]")));
+
+  stack.GoCoTest("DELETE", "/_sandbox/faults");
+  auto replay = stack.Ctl({"replay", id, "--reason", "GoCo fixed"});
+  ASSERT_EQ(replay.exit_code, 0) << replay.output;
+  ASSERT_TRUE(WaitForOutcome(stack, id, "created_with_warnings")) << stack.Logs();
+  auto employees = stack.Employees();
+  ASSERT_EQ(employees.size(), 1u);
+  EXPECT_EQ(employees[0]["first_name"], "Johnny");
+  EXPECT_THAT(stack.Ctl({"show", id}).output,
+              AllOf(HasSubstr("CREATED, employee emp_"), HasSubstr("by hiresyncctl: GoCo fixed")));
+}
+
 TEST(AdminTest, ExampleSessionDuplicateNameReplayedWithTheOverride) {
   Stack stack(WithToken());
   ASSERT_NO_FATAL_FAILURE(stack.Start());
