@@ -2,7 +2,9 @@
 #include <openssl/evp.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -395,6 +397,100 @@ TEST_F(GocoSandboxTest, InjectedLatencyDelaysTheAnswer) {
   ASSERT_TRUE(slow);
   EXPECT_EQ(slow->status, 200);
   EXPECT_GE(elapsed, std::chrono::milliseconds(300));
+}
+
+// The statuses of `calls` GETs of /departments, as a string of 'o' (200) and 'x' (503).
+std::string Outcomes(const std::function<httplib::Result()>& call, int calls) {
+  std::string outcomes;
+  for (int i = 0; i < calls; ++i) {
+    auto result = call();
+    outcomes += !result ? '?' : result->status == 200 ? 'o' : result->status == 503 ? 'x' : '!';
+  }
+  return outcomes;
+}
+
+TEST_F(GocoSandboxTest, ProbabilisticStatusFailsAShareOfCallsRepeatablyAndNeverRunsOut) {
+  Json spec = Json::parse(R"({"method": "GET", "path": "/departments", "status": 503,
+                              "probability": 0.3, "seed": 42})");
+  ASSERT_EQ(SandboxPost("/faults", spec)->status, 200);
+  constexpr int kCalls = 300;
+  std::string first = Outcomes([&] { return Get("/departments"); }, kCalls);
+  int64_t failed = std::count(first.begin(), first.end(), 'x');
+  EXPECT_EQ(std::count(first.begin(), first.end(), 'o') + failed, kCalls) << first;
+  // 0.3 of 300 is 90; a seeded draw far outside this band would mean the chance is ignored.
+  EXPECT_GT(failed, 45) << first;
+  EXPECT_LT(failed, 135) << first;
+  Json faults = Parse(client_->Get("/_sandbox/faults?company=acme"))["faults"];
+  ASSERT_EQ(faults.size(), 1u) << faults.dump();  // still there: no count limit
+  EXPECT_EQ(faults[0]["probability"], 0.3);
+  EXPECT_EQ(faults[0]["seed"], 42);
+  EXPECT_EQ(faults[0]["matched"], kCalls);
+  EXPECT_EQ(faults[0]["fired"], failed);
+  EXPECT_FALSE(faults[0].contains("count"));
+  EXPECT_EQ(Get("/locations")->status, 200);  // other paths are not affected
+
+  // The same seed gives the same sequence.
+  ASSERT_EQ(client_->Delete("/_sandbox/faults?company=acme")->status, 200);
+  ASSERT_EQ(SandboxPost("/faults", spec)->status, 200);
+  EXPECT_EQ(Outcomes([&] { return Get("/departments"); }, kCalls), first);
+
+  // Probability 1 fails every call.
+  ASSERT_EQ(client_->Delete("/_sandbox/faults?company=acme")->status, 200);
+  ASSERT_EQ(SandboxPost("/faults", Json::parse(R"({"method": "POST", "path": "/employees",
+                                                   "status": 503, "probability": 1})"))
+                ->status,
+            200);
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(Create({{"first_name", "A"}, {"last_name", "B"}})->status, 503);
+  EXPECT_EQ(AllEmployees()["count"], 0);
+}
+
+TEST_F(GocoSandboxTest, RandomLatencyStaysWithinItsRange) {
+  ASSERT_EQ(SandboxPost("/faults", Json::parse(R"({"path": "/departments", "latency_ms_min": 60,
+                                                   "latency_ms_max": 90, "probability": 1.0})"))
+                ->status,
+            200);
+  for (int i = 0; i < 5; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    auto slow = Get("/departments");
+    auto elapsed = std::chrono::steady_clock::now() - start;
+    ASSERT_TRUE(slow);
+    EXPECT_EQ(slow->status, 200);
+    EXPECT_GE(elapsed, std::chrono::milliseconds(60));
+  }
+  Json faults = Parse(client_->Get("/_sandbox/faults?company=acme"))["faults"];
+  ASSERT_EQ(faults.size(), 1u);
+  EXPECT_EQ(faults[0]["latency_ms_min"], 60);
+  EXPECT_EQ(faults[0]["latency_ms_max"], 90);
+  EXPECT_EQ(faults[0]["fired"], 5);
+  // A latency and a status fault on the same call both apply.
+  ASSERT_EQ(SandboxPost("/faults", Json::parse(R"({"path": "/departments", "status": 503,
+                                                   "probability": 1.0})"))
+                ->status,
+            200);
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(Get("/departments")->status, 503);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(60));
+}
+
+TEST_F(GocoSandboxTest, RefusesBadProbabilisticFaults) {
+  for (const char* bad : {
+           R"({"path": "/employees", "status": 503, "probability": 0})",
+           R"({"path": "/employees", "status": 503, "probability": 1.5})",
+           R"({"path": "/employees", "status": 503, "probability": "high"})",
+           R"({"path": "/employees", "status": 503, "probability": 0.5, "count": 3})",
+           R"({"path": "/employees", "status": 503, "seed": 7})",
+           R"({"path": "/employees", "status": 503, "probability": 0.5, "seed": -1})",
+           R"({"path": "/employees", "latency_ms_min": 5})",
+           R"({"path": "/employees", "latency_ms_min": 50, "latency_ms_max": 10})",
+           R"({"path": "/employees", "latency_ms_min": 1, "latency_ms_max": 5, "status": 503})",
+       }) {
+    auto refused = SandboxPost("/faults", Json::parse(bad));
+    ASSERT_TRUE(refused) << bad;
+    EXPECT_EQ(refused->status, 400) << bad << ": " << refused->body;
+    EXPECT_FALSE(Parse(refused)["error"]["message"].get<std::string>().empty()) << bad;
+  }
+  EXPECT_EQ(Parse(client_->Get("/_sandbox/faults?company=acme"))["faults"].size(), 0u);
 }
 
 TEST_F(GocoSandboxTest, DropAfterCommitClosesTheConnectionButKeepsTheEmployee) {

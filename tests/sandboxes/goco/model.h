@@ -4,7 +4,9 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
+#include <random>
 #include <set>
 #include <string>
 #include <utility>
@@ -88,8 +90,19 @@ struct Fault {
   std::string path;
   int status = 0;
   int64_t retry_after_seconds = 0;
+  // A latency fault waits latency_ms, or a uniform draw from [latency_ms_min, latency_ms_max]
+  // when latency_ms_max > 0.
   int64_t latency_ms = 0;
+  int64_t latency_ms_min = 0;
+  int64_t latency_ms_max = 0;
   int64_t remaining = 1;
+  // A probabilistic fault (probability set) fires on each matching call with that chance and
+  // never runs out; `rng` is seeded from `seed` when one was given.
+  std::optional<double> probability;
+  std::optional<uint64_t> seed;
+  std::shared_ptr<std::mt19937_64> rng;
+  int64_t matched = 0;
+  int64_t fired = 0;
 };
 
 struct RateLimit {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <optional>
+#include <random>
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -174,12 +175,20 @@ HttpResponse Sandbox::Handle(const HttpRequest& request) {
           (!fault.method.empty() && fault.method != request.method)) {
         continue;
       }
+      if (fault.kind == FaultKind::kLatency ? latency_taken : outcome_taken) continue;
+      ++fault.matched;
+      if (fault.probability &&
+          std::uniform_real_distribution<double>(0.0, 1.0)(*fault.rng) >= *fault.probability) {
+        continue;
+      }
+      ++fault.fired;
       if (fault.kind == FaultKind::kLatency) {
-        if (latency_taken) continue;
         latency_taken = true;
-        latency_ms = fault.latency_ms;
+        latency_ms = fault.latency_ms_max > 0
+                         ? std::uniform_int_distribution<int64_t>(fault.latency_ms_min,
+                                                                  fault.latency_ms_max)(*fault.rng)
+                         : fault.latency_ms;
       } else {
-        if (outcome_taken) continue;
         outcome_taken = true;
         if (fault.kind == FaultKind::kDrop) {
           drop = true;
@@ -193,7 +202,7 @@ HttpResponse Sandbox::Handle(const HttpRequest& request) {
           injected = std::move(response);
         }
       }
-      --fault.remaining;
+      if (!fault.probability) --fault.remaining;
     }
     company->faults.erase(std::remove_if(company->faults.begin(), company->faults.end(),
                                          [](const Fault& f) { return f.remaining <= 0; }),

@@ -1,5 +1,8 @@
 // The test API under /_sandbox/ (README.md): reset, catalog, keys, seeding, faults.
 #include <algorithm>
+#include <memory>
+#include <optional>
+#include <random>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -10,9 +13,21 @@
 namespace hiresync::goco_sandbox {
 namespace {
 
+// A non-negative integer up to `max` (0 allowed, unlike PositiveInteger).
+absl::StatusOr<int64_t> NonNegativeInteger(const Json& json, const char* name, int64_t max) {
+  if (!json.is_number_integer() || json.get<int64_t>() < 0 || json.get<int64_t>() > max) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("\"", name, "\" must be an integer from 0 to ", max));
+  }
+  return json.get<int64_t>();
+}
+
 absl::StatusOr<Fault> ParseFault(const Json& body) {
+  constexpr int64_t kMaxLatencyMs = 120000;
   Fault fault;
   int kinds = 0;
+  bool has_count = false;
+  std::optional<int64_t> latency_min, latency_max;
   for (const auto& [key, value] : body.items()) {
     if (key == "method") {
       if (!value.is_string()) return absl::InvalidArgumentError("\"method\" must be a string");
@@ -28,6 +43,21 @@ absl::StatusOr<Fault> ParseFault(const Json& body) {
       auto count = PositiveInteger(value, "count", 1000000);
       if (!count.ok()) return count.status();
       fault.remaining = *count;
+      has_count = true;
+    } else if (key == "probability") {
+      if (!value.is_number() || !(value.get<double>() > 0.0) || value.get<double>() > 1.0) {
+        return absl::InvalidArgumentError(
+            "\"probability\" must be a number above 0 and at most 1 (the chance each matching "
+            "call is affected)");
+      }
+      fault.probability = value.get<double>();
+    } else if (key == "seed") {
+      if (!value.is_number_unsigned()) {
+        return absl::InvalidArgumentError(
+            "\"seed\" must be a non-negative integer (it makes a probabilistic fault's draws "
+            "repeatable)");
+      }
+      fault.seed = value.get<uint64_t>();
     } else if (key == "status") {
       if (!value.is_number_integer() || value.get<int64_t>() < 400 || value.get<int64_t>() > 599) {
         return absl::InvalidArgumentError("\"status\" must be an HTTP error status, 400 to 599");
@@ -40,11 +70,19 @@ absl::StatusOr<Fault> ParseFault(const Json& body) {
       if (!seconds.ok()) return seconds.status();
       fault.retry_after_seconds = *seconds;
     } else if (key == "latency_ms") {
-      auto ms = PositiveInteger(value, "latency_ms", 120000);
+      auto ms = PositiveInteger(value, "latency_ms", kMaxLatencyMs);
       if (!ms.ok()) return ms.status();
       fault.kind = FaultKind::kLatency;
       fault.latency_ms = *ms;
       ++kinds;
+    } else if (key == "latency_ms_min") {
+      auto ms = NonNegativeInteger(value, "latency_ms_min", kMaxLatencyMs);
+      if (!ms.ok()) return ms.status();
+      latency_min = *ms;
+    } else if (key == "latency_ms_max") {
+      auto ms = PositiveInteger(value, "latency_ms_max", kMaxLatencyMs);
+      if (!ms.ok()) return ms.status();
+      latency_max = *ms;
     } else if (key == "drop_after_commit") {
       if (!value.is_boolean() || !value.get<bool>()) {
         return absl::InvalidArgumentError("\"drop_after_commit\" must be true");
@@ -54,35 +92,73 @@ absl::StatusOr<Fault> ParseFault(const Json& body) {
     } else {
       return absl::InvalidArgumentError(absl::StrCat(
           "unknown fault key \"", key,
-          "\"; use method, path, count and one of status, latency_ms, drop_after_commit"));
+          "\"; use method, path, count or probability (and seed), and one of status, latency_ms, "
+          "latency_ms_min + latency_ms_max, drop_after_commit"));
     }
+  }
+  if (latency_min.has_value() != latency_max.has_value()) {
+    return absl::InvalidArgumentError(
+        "a random latency needs both \"latency_ms_min\" and \"latency_ms_max\"");
+  }
+  if (latency_max) {
+    if (*latency_min > *latency_max) {
+      return absl::InvalidArgumentError("\"latency_ms_min\" must not be above \"latency_ms_max\"");
+    }
+    fault.kind = FaultKind::kLatency;
+    fault.latency_ms_min = *latency_min;
+    fault.latency_ms_max = *latency_max;
+    ++kinds;
   }
   if (kinds != 1) {
     return absl::InvalidArgumentError(
-        "a fault needs exactly one of status, latency_ms, drop_after_commit (or post "
-        "{\"rate_limit\": {\"limit\": N, \"window_seconds\": S}} alone)");
+        "a fault needs exactly one of status, latency_ms, latency_ms_min + latency_ms_max, "
+        "drop_after_commit (or post {\"rate_limit\": {\"limit\": N, \"window_seconds\": S}} "
+        "alone)");
   }
   if (fault.path.empty()) return absl::InvalidArgumentError("a fault needs a \"path\"");
+  if (fault.probability && has_count) {
+    return absl::InvalidArgumentError(
+        "a fault has either \"count\" (the next N calls) or \"probability\" (each call, with no "
+        "limit), not both");
+  }
+  if (fault.seed && !fault.probability) {
+    return absl::InvalidArgumentError("\"seed\" only applies to a fault with \"probability\"");
+  }
+  if (fault.probability || fault.latency_ms_max > 0) {
+    fault.rng =
+        std::make_shared<std::mt19937_64>(fault.seed ? *fault.seed : std::random_device{}());
+  }
   if (fault.status == 429 && fault.retry_after_seconds == 0) fault.retry_after_seconds = 1;
   return fault;
 }
 
 Json FaultJson(const Fault& fault) {
-  Json json = {{"method", fault.method.empty() ? "*" : fault.method},
-               {"path", fault.path},
-               {"count", fault.remaining}};
+  Json json = {{"method", fault.method.empty() ? "*" : fault.method}, {"path", fault.path}};
+  if (fault.probability) {
+    json["probability"] = *fault.probability;
+    if (fault.seed) json["seed"] = *fault.seed;
+  } else {
+    json["count"] = fault.remaining;
+  }
   switch (fault.kind) {
     case FaultKind::kStatus:
       json["status"] = fault.status;
       if (fault.retry_after_seconds > 0) json["retry_after_seconds"] = fault.retry_after_seconds;
       break;
     case FaultKind::kLatency:
-      json["latency_ms"] = fault.latency_ms;
+      if (fault.latency_ms_max > 0) {
+        json["latency_ms_min"] = fault.latency_ms_min;
+        json["latency_ms_max"] = fault.latency_ms_max;
+      } else {
+        json["latency_ms"] = fault.latency_ms;
+      }
       break;
     case FaultKind::kDrop:
       json["drop_after_commit"] = true;
       break;
   }
+  json["matched"] = fault.matched;
+  json["fired"] = fault.fired;
   return json;
 }
 
