@@ -138,6 +138,11 @@ absl::StatusOr<std::shared_ptr<const Connections>> Parse(std::string_view json,
     if (conn.proto.state() == hiresync::v1::Connection::STATE_UNSPECIFIED) {
       conn.proto.set_state(hiresync::v1::Connection::ACTIVE);
     }
+    if (proto.retry_budget().max_attempts() < 0 || proto.retry_budget().max_age_seconds() < 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          key, ".retry_budget: max_attempts and max_age_seconds must be positive (or left out "
+               "for ingress's defaults)"));
+    }
     auto secret = ResolveSecret(proto.webhook_secret(), "webhook_secret", true, base_dir);
     if (!secret.ok()) return fail(secret.status());
     conn.webhook_secret = *secret;

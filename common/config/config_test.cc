@@ -102,6 +102,15 @@ TEST_F(ConfigTest, UrlsWithoutHostOrWithSpacesAreRefused) {
   }
 }
 
+TEST_F(ConfigTest, RetryBudgetIsPerConnectionAndMustBePositive) {
+  auto parsed = Parse(Valid(R"("retry_budget": {"max_attempts": 5, "max_age_seconds": 86400}, )"), "t");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ((*parsed)->Find("acme")->proto.retry_budget().max_attempts(), 5);
+  auto negative = Parse(Valid(R"("retry_budget": {"max_attempts": -1}, )"), "t");
+  ASSERT_FALSE(negative.ok());
+  EXPECT_NE(negative.status().message().find("retry_budget"), std::string::npos);
+}
+
 TEST_F(ConfigTest, MissingFileIsAClearError) {
   auto loaded = Load(dir_.File("nope.json"));
   ASSERT_FALSE(loaded.ok());

@@ -189,7 +189,17 @@ void Dispatcher::Retry(const store::StoredEvent& event, const std::string& step,
   DispatcherMetrics::Get().retries.Add({{"step", step}}).Increment();
   // A replay starts the budget afresh.
   absl::Time since = event.replayed_at.value_or(event.received_at);
-  if (attempts >= options_.max_attempts || now - since > options_.max_age) {
+  int max_attempts = options_.max_attempts;
+  absl::Duration max_age = options_.max_age;
+  {
+    auto connections = connections_();
+    if (const config::Connection* conn = connections->Find(event.connection_id)) {
+      const auto& budget = conn->proto.retry_budget();
+      if (budget.max_attempts() > 0) max_attempts = budget.max_attempts();
+      if (budget.max_age_seconds() > 0) max_age = absl::Seconds(budget.max_age_seconds());
+    }
+  }
+  if (attempts >= max_attempts || now - since > max_age) {
     std::string detail = absl::StrCat("gave up after ", attempts, " attempts since ",
                                       absl::FormatTime(since), ": ", error);
     PostNoteResponse note = GaveUpNote(event, step, detail);

@@ -363,6 +363,25 @@ TEST(NotesFlowOptionsTest, NoteThatCannotBeWrittenLeavesTheEventDeadWithItsTextK
   EXPECT_EQ(stack.GreenhouseTest("GET", "/_sandbox/requests?method=POST&path=/v3/notes")["count"], 0);
 }
 
+TEST(NotesFlowOptionsTest, AConnectionsOwnRetryBudgetEndsTheEventDead) {
+  Stack stack;  // ingress's own budget is its default (400 attempts, 72 h)
+  ASSERT_NO_FATAL_FAILURE(stack.Start());
+  nlohmann::json config = stack.Config();
+  config["connections"][0]["retry_budget"] = {{"max_attempts", 2}};
+  stack.ReloadConfig(config);
+  ASSERT_TRUE(WaitFor([&] {
+    return stack.ingress()->Log().find("config reloaded") != std::string::npos &&
+           stack.writer()->Log().find("config reloaded") != std::string::npos;
+  })) << stack.Logs();
+  stack.GoCoTest("POST", "/_sandbox/faults?company=demo",
+                 {{"method", "POST"}, {"path", "/employees"}, {"status", 503}, {"count", 50}});
+  ASSERT_EQ(stack.SendWebhook(stack.HireFixture()).status, 200);
+  ASSERT_TRUE(WaitFor([&] { return stack.InboxCount("DEAD") == 1; }, absl::Seconds(20)))
+      << stack.Logs();
+  EXPECT_EQ(GoCoRequests(stack, "POST", "/employees"), 2);
+  EXPECT_THAT(OnlyNote(stack, 0), HasSubstr("gave up after 2 attempts"));
+}
+
 TEST_F(NotesFlowTest, HarvestRateLimitOnceStillGivesOneNote) {
   stack_.GreenhouseTest("POST", "/_sandbox/faults",
                         {{"method", "POST"}, {"path", "/v3/notes"}, {"status", 429}});
