@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/crypto/crypto.h"
 #include "common/failpoint/failpoint.h"
 #include "common/log/log.h"
 #include "common/metrics/metrics.h"
@@ -105,6 +106,17 @@ std::optional<PostNoteRequest> OutcomeNote(const store::StoredEvent& event,
   request.set_reason(write.reason());
   for (const auto& p : map.problems()) *request.add_problems() = p;
   for (const auto& p : write.problems()) *request.add_problems() = p;
+  if (event.replay_count == 0) {
+    // Greenhouse re-sends a hire (a rehire, an edited payload) as a new event. Keyed by the
+    // application and what the note says, the recruiter never reads the same note twice,
+    // and does read one that says something new. (A replay keeps its own key: the operator
+    // asked for it.)
+    PostNoteRequest content = request;
+    content.clear_event_id();
+    content.clear_candidate_id();
+    request.set_event_id(absl::StrCat(event.connection_id, "/app-", event.application_id, "/",
+                                      crypto::Sha256Hex(content.SerializeAsString()).substr(0, 16)));
+  }
   return request;
 }
 
