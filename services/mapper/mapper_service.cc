@@ -1,5 +1,6 @@
 #include "services/mapper/mapper_service.h"
 
+#include "common/failpoint/failpoint.h"
 #include "common/log/log.h"
 #include "common/metrics/metrics.h"
 
@@ -30,6 +31,7 @@ grpc::ServerUnaryReactor* MapperService::Map(grpc::CallbackServerContext* contex
         "the hire_candidate webhook"));
     return reactor;
   }
+  failpoint::Hit("mapper.before_answer");
   *response = mapper_.Map(request->event(), request->options());
   CountProblems(*response);
 

@@ -81,8 +81,14 @@ INSTANTIATE_TEST_SUITE_P(
       return name;
     });
 
-TEST(GoCoCrashTest, AnswerLostAfterGoCoCommittedGivesOneEmployee) {
-  Stack stack;
+class GoCoCrashTest : public ::testing::TestWithParam<Backend> {};
+
+TEST_P(GoCoCrashTest, AnswerLostAfterGoCoCommittedGivesOneEmployee) {
+  Inbox inbox(GetParam());
+  ASSERT_FALSE(::testing::Test::HasFailure());
+  StackOptions options;
+  options.inbox_url = inbox.url();
+  Stack stack(options);
   ASSERT_NO_FATAL_FAILURE(stack.Start());
   stack.GoCoTest("POST", "/_sandbox/faults?company=demo",
                  {{"method", "POST"}, {"path", "/employees"}, {"drop_after_commit", true},
@@ -94,6 +100,13 @@ TEST(GoCoCrashTest, AnswerLostAfterGoCoCommittedGivesOneEmployee) {
   EXPECT_EQ(employees[0]["documents"].size(), 1u);
   EXPECT_EQ(stack.Notes(kFirstCandidateId).size(), 1u);
 }
+
+INSTANTIATE_TEST_SUITE_P(BetweenGoCoCommitAndAnswer, GoCoCrashTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const auto& test) {
+                           return std::string(test.param == Backend::kSqlite ? "sqlite"
+                                                                             : "postgres");
+                         });
 
 }  // namespace
 }  // namespace hiresync::testing

@@ -99,6 +99,31 @@ std::string ParamName(Backend backend, const char* failpoint) {
   return name;
 }
 
+class MapperCrashTest : public ::testing::TestWithParam<Backend> {};
+
+// The mapper dies before it answers; ingress retries; a restarted mapper maps the hire.
+TEST_P(MapperCrashTest, OneEmployeeOneNoteAfterMapperDiesBeforeAnswering) {
+  Inbox inbox(GetParam());
+  ASSERT_FALSE(::testing::Test::HasFailure());
+  Stack stack(CrashOptions(inbox, "mapper", "mapper.before_answer"));
+  ASSERT_NO_FATAL_FAILURE(stack.Start());
+  ASSERT_EQ(stack.SendWebhook(stack.HireFixture(), "evt-mapper-crash").status, 200);
+  ASSERT_TRUE(WaitFor([&] { return !stack.mapper()->Running(); })) << stack.Logs();
+  EXPECT_NE(stack.mapper()->Log().find("failpoint mapper.before_answer"), std::string::npos);
+  stack.SetEnv("mapper", {});
+  ASSERT_NO_FATAL_FAILURE(stack.StartMapper());
+  ASSERT_TRUE(stack.WaitForDone(1)) << stack.Logs();
+  ExpectOneOfEverything(stack);
+  ExpectIngressRetriedUnavailable(stack, "map");
+}
+
+INSTANTIATE_TEST_SUITE_P(BeforeTheAnswer, MapperCrashTest,
+                         ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const auto& test) {
+                           return std::string(test.param == Backend::kSqlite ? "sqlite"
+                                                                             : "postgres");
+                         });
+
 class WriterCrashTest : public ::testing::TestWithParam<std::tuple<Backend, const char*>> {};
 
 // The writer dies mid-hire; ingress sees UNAVAILABLE and keeps retrying; the writer comes

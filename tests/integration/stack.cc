@@ -113,6 +113,13 @@ void Stack::StartWriter() {
   ASSERT_TRUE(WaitForHttp(writer_admin, "/readyz")) << Logs();
 }
 
+void Stack::StartMapper() {
+  mapper_ = Launch("mapper", "hiresync-mapper",
+                   {absl::StrCat("--grpc_listen=127.0.0.1:", mapper_grpc),
+                    absl::StrCat("--admin_listen_port=", mapper_admin)});
+  ASSERT_TRUE(WaitForHttp(mapper_admin, "/readyz")) << Logs();
+}
+
 void Stack::StartNotes() {
   notes_ = Launch("notes", "hiresync-notes",
                   {"--config", ConfigPath(), "--ledger", dir_.File("notes.db"),
@@ -154,12 +161,9 @@ void Stack::Start() {
   greenhouse_ = Launch("greenhouse", "greenhouse-sandbox",
                        {"serve", "--host", "127.0.0.1", "--port", std::to_string(greenhouse_port),
                         "--seed", dir_.File("greenhouse-seed.json")});
-  mapper_ = Launch("mapper", "hiresync-mapper",
-                   {absl::StrCat("--grpc_listen=127.0.0.1:", mapper_grpc),
-                    absl::StrCat("--admin_listen_port=", mapper_admin)});
+  StartMapper();
   ASSERT_TRUE(WaitForHttp(goco_port, "/_sandbox/healthz")) << Logs();
   ASSERT_TRUE(WaitForHttp(greenhouse_port, "/_sandbox/healthz")) << Logs();
-  ASSERT_TRUE(WaitForHttp(mapper_admin, "/readyz")) << Logs();
   GoCoTest("PUT", "/_sandbox/catalog",
            {{"departments", {"Technology", "Sales"}},
             {"locations", {"New York City", "St. Louis"}},

@@ -54,6 +54,7 @@ class Stack {
   void Start();
   void StartIngress();
   void StartWriter();
+  void StartMapper();
   void StartNotes();
   void StopNotes(int sig);
   // Replaces the environment a process gets at its next start.
@@ -113,6 +114,7 @@ class Stack {
   Process* ingress() { return ingress_.get(); }
   Process* writer() { return writer_.get(); }
   Process* notes() { return notes_.get(); }
+  Process* mapper() { return mapper_.get(); }
   void StopIngress(int sig);
   void StopWriter(int sig);
   std::string Logs() const;
