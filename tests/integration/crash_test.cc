@@ -5,7 +5,7 @@
 #include <signal.h>
 
 #include "tests/integration/stack.h"
-#include "tests/support/postgres.h"
+#include "tests/integration/backend.h"
 
 namespace hiresync::testing {
 namespace {
@@ -14,24 +14,6 @@ std::map<std::string, std::string> Failpoint(const std::string& name) {
   return {{"HIRESYNC_FAILPOINTS", name}};
 }
 
-enum class Backend { kSqlite, kPostgres };
-
-// The inbox for one test: SQLite in the stack's folder, or a throw-away PostgreSQL server.
-class Inbox {
- public:
-  explicit Inbox(Backend backend) {
-    if (backend == Backend::kPostgres) {
-      auto pg = TestPostgres::Start();
-      EXPECT_TRUE(pg.ok()) << pg.status();
-      if (pg.ok()) postgres_ = std::move(*pg);
-    }
-  }
-  std::string url() const { return postgres_ ? postgres_->url() : ""; }
-
- private:
-  std::unique_ptr<TestPostgres> postgres_;
-};
-
 class IngressCrashTest
     : public ::testing::TestWithParam<std::tuple<Backend, const char*>> {};
 
@@ -39,7 +21,7 @@ class IngressCrashTest
 // Greenhouse re-delivers the webhook (it retries anything but a 200).
 TEST_P(IngressCrashTest, OneEmployeeAfterIngressDiesAndRestarts) {
   auto [backend, failpoint] = GetParam();
-  Inbox inbox(backend);
+  TestInbox inbox(backend);
   ASSERT_FALSE(::testing::Test::HasFailure());
   StackOptions options;
   options.inbox_url = inbox.url();
@@ -84,7 +66,7 @@ INSTANTIATE_TEST_SUITE_P(
 class GoCoCrashTest : public ::testing::TestWithParam<Backend> {};
 
 TEST_P(GoCoCrashTest, AnswerLostAfterGoCoCommittedGivesOneEmployee) {
-  Inbox inbox(GetParam());
+  TestInbox inbox(GetParam());
   ASSERT_FALSE(::testing::Test::HasFailure());
   StackOptions options;
   options.inbox_url = inbox.url();
@@ -104,8 +86,7 @@ TEST_P(GoCoCrashTest, AnswerLostAfterGoCoCommittedGivesOneEmployee) {
 INSTANTIATE_TEST_SUITE_P(BetweenGoCoCommitAndAnswer, GoCoCrashTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          [](const auto& test) {
-                           return std::string(test.param == Backend::kSqlite ? "sqlite"
-                                                                             : "postgres");
+                           return BackendName(test.param);
                          });
 
 }  // namespace

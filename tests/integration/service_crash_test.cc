@@ -8,30 +8,12 @@
 
 #include "common/crypto/crypto.h"
 #include "tests/integration/stack.h"
-#include "tests/support/postgres.h"
+#include "tests/integration/backend.h"
 
 namespace hiresync::testing {
 namespace {
 
-enum class Backend { kSqlite, kPostgres };
-
-// The inbox for one test: SQLite in the stack's folder, or a throw-away PostgreSQL server.
-class Inbox {
- public:
-  explicit Inbox(Backend backend) {
-    if (backend == Backend::kPostgres) {
-      auto pg = TestPostgres::Start();
-      EXPECT_TRUE(pg.ok()) << pg.status();
-      if (pg.ok()) postgres_ = std::move(*pg);
-    }
-  }
-  std::string url() const { return postgres_ ? postgres_->url() : ""; }
-
- private:
-  std::unique_ptr<TestPostgres> postgres_;
-};
-
-StackOptions CrashOptions(const Inbox& inbox, const std::string& process,
+StackOptions CrashOptions(const TestInbox& inbox, const std::string& process,
                           const std::string& failpoint) {
   StackOptions options;
   options.inbox_url = inbox.url();
@@ -103,7 +85,7 @@ class MapperCrashTest : public ::testing::TestWithParam<Backend> {};
 
 // The mapper dies before it answers; ingress retries; a restarted mapper maps the hire.
 TEST_P(MapperCrashTest, OneEmployeeOneNoteAfterMapperDiesBeforeAnswering) {
-  Inbox inbox(GetParam());
+  TestInbox inbox(GetParam());
   ASSERT_FALSE(::testing::Test::HasFailure());
   Stack stack(CrashOptions(inbox, "mapper", "mapper.before_answer"));
   ASSERT_NO_FATAL_FAILURE(stack.Start());
@@ -120,8 +102,7 @@ TEST_P(MapperCrashTest, OneEmployeeOneNoteAfterMapperDiesBeforeAnswering) {
 INSTANTIATE_TEST_SUITE_P(BeforeTheAnswer, MapperCrashTest,
                          ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          [](const auto& test) {
-                           return std::string(test.param == Backend::kSqlite ? "sqlite"
-                                                                             : "postgres");
+                           return BackendName(test.param);
                          });
 
 class WriterCrashTest : public ::testing::TestWithParam<std::tuple<Backend, const char*>> {};
@@ -130,7 +111,7 @@ class WriterCrashTest : public ::testing::TestWithParam<std::tuple<Backend, cons
 // back without the failpoint and finishes the hire from what GoCo and its ledger hold.
 TEST_P(WriterCrashTest, OneEmployeeOneResumeOneNoteAfterWriterDiesAndRestarts) {
   auto [backend, failpoint] = GetParam();
-  Inbox inbox(backend);
+  TestInbox inbox(backend);
   ASSERT_FALSE(::testing::Test::HasFailure());
   Stack stack(CrashOptions(inbox, "writer", failpoint));
   ASSERT_NO_FATAL_FAILURE(stack.Start());
@@ -170,7 +151,7 @@ class NotesCrashTest : public ::testing::TestWithParam<std::tuple<Backend, const
 // restarted service either finds the note Greenhouse already has or writes it once.
 TEST_P(NotesCrashTest, OneNoteAfterNotesDiesAndRestarts) {
   auto [backend, failpoint] = GetParam();
-  Inbox inbox(backend);
+  TestInbox inbox(backend);
   ASSERT_FALSE(::testing::Test::HasFailure());
   Stack stack(CrashOptions(inbox, "notes", failpoint));
   ASSERT_NO_FATAL_FAILURE(stack.Start());
