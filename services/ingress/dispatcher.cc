@@ -9,6 +9,7 @@
 #include "common/crypto/crypto.h"
 #include "common/failpoint/failpoint.h"
 #include "common/log/log.h"
+#include "common/metrics/counter_children.h"
 #include "common/metrics/metrics.h"
 #include "common/notes/note_text.h"
 #include "common/status/status.h"
@@ -23,32 +24,35 @@ using hiresync::v1::WriteResponse;
 using store::EventState;
 
 struct DispatcherMetrics {
-  prometheus::Family<prometheus::Counter>& finished;
-  prometheus::Family<prometheus::Counter>& retries;
+  metrics::CounterChildren finished;
+  metrics::CounterChildren retries;
   prometheus::Histogram& hire_to_employee;
-  prometheus::Family<prometheus::Counter>& notes;
+  metrics::CounterChildren notes;
 
   static DispatcherMetrics& Get() {
-    static DispatcherMetrics m{
-        prometheus::BuildCounter()
-            .Name("hiresync_events_finished_total")
-            .Help("Events that reached DONE or DEAD, by final outcome.")
-            .Register(*metrics::Registry()),
-        prometheus::BuildCounter()
-            .Name("hiresync_event_retries_total")
-            .Help("Transient failures that scheduled a retry, by step.")
-            .Register(*metrics::Registry()),
-        prometheus::BuildHistogram()
-            .Name("hiresync_hire_to_employee_seconds")
-            .Help("Time from the webhook's arrival to the GoCo employee's creation.")
-            .Register(*metrics::Registry())
-            .Add({}, metrics::LatencyBuckets()),
-        prometheus::BuildCounter()
-            .Name("hiresync_notes_requested_total")
-            .Help("Notes ingress asked the notes service to write, by kind.")
-            .Register(*metrics::Registry())};
+    static DispatcherMetrics m;
     return m;
   }
+
+ private:
+  DispatcherMetrics()
+      : finished(prometheus::BuildCounter()
+                     .Name("hiresync_events_finished_total")
+                     .Help("Events that reached DONE or DEAD, by final outcome.")
+                     .Register(*metrics::Registry())),
+        retries(prometheus::BuildCounter()
+                    .Name("hiresync_event_retries_total")
+                    .Help("Transient failures that scheduled a retry, by step.")
+                    .Register(*metrics::Registry())),
+        hire_to_employee(prometheus::BuildHistogram()
+                             .Name("hiresync_hire_to_employee_seconds")
+                             .Help("Time from the webhook's arrival to the GoCo employee's creation.")
+                             .Register(*metrics::Registry())
+                             .Add({}, metrics::LatencyBuckets())),
+        notes(prometheus::BuildCounter()
+                  .Name("hiresync_notes_requested_total")
+                  .Help("Notes ingress asked the notes service to write, by kind.")
+                  .Register(*metrics::Registry())) {}
 };
 
 std::string Summarize(const google::protobuf::RepeatedPtrField<hiresync::v1::Problem>& problems) {
@@ -198,7 +202,7 @@ void Dispatcher::Retry(const store::StoredEvent& event, const std::string& step,
                        const std::string& error, absl::Duration at_least) {
   absl::Time now = absl::Now();
   int attempts = event.attempts + 1;
-  DispatcherMetrics::Get().retries.Add({{"step", step}}).Increment();
+  DispatcherMetrics::Get().retries.Increment({{"step", step}});
   // A replay starts the budget afresh.
   absl::Time since = event.replayed_at.value_or(event.received_at);
   int max_attempts = options_.max_attempts;
@@ -224,7 +228,7 @@ void Dispatcher::Retry(const store::StoredEvent& event, const std::string& step,
                           .note_result = note.SerializeAsString(),
                           .final_outcome = "dead"},
         now);
-    DispatcherMetrics::Get().finished.Add({{"outcome", "dead"}}).Increment();
+    DispatcherMetrics::Get().finished.Increment({{"outcome", "dead"}});
     log::Error("event dead", {{"event_id", event.id}, {"connection", event.connection_id},
                               {"step", step}, {"error", error}, {"status", status.ToString()}});
     return;
@@ -272,7 +276,7 @@ PostNoteResponse Dispatcher::GaveUpNote(const store::StoredEvent& event, const s
   if (notes_ == nullptr) return kept;
   auto posted = notes_->Post(request);
   if (posted.ok()) {
-    DispatcherMetrics::Get().notes.Add({{"kind", "gave_up"}}).Increment();
+    DispatcherMetrics::Get().notes.Increment({{"kind", "gave_up"}});
     return *posted;
   }
   log::Error("the gave-up note could not be written; its text is kept with the event",
@@ -292,7 +296,7 @@ void Dispatcher::TellCredentialsRejected(const store::StoredEvent& event,
     log::Warn("the GoCo-credentials note could not be written; will try on the next attempt",
               {{"event_id", event.id}, {"error", posted.status().ToString()}});
   } else if (!posted->already_posted()) {
-    DispatcherMetrics::Get().notes.Add({{"kind", "goco_credentials"}}).Increment();
+    DispatcherMetrics::Get().notes.Increment({{"kind", "goco_credentials"}});
   }
 }
 
@@ -425,7 +429,7 @@ void Dispatcher::Process(store::StoredEvent event) {
                 absl::ZeroDuration());
           return;
         }
-        DispatcherMetrics::Get().notes.Add({{"kind", notes::KindName(note->kind())}}).Increment();
+        DispatcherMetrics::Get().notes.Increment({{"kind", notes::KindName(note->kind())}});
         if (!advance({.state = EventState::kNoted,
                       .step = "note",
                       .outcome = result->already_posted() ? "already_posted" : "posted",
@@ -443,7 +447,7 @@ void Dispatcher::Process(store::StoredEvent event) {
                       .final_outcome = outcome})) {
           return;
         }
-        DispatcherMetrics::Get().finished.Add({{"outcome", outcome}}).Increment();
+        DispatcherMetrics::Get().finished.Increment({{"outcome", outcome}});
         log::Info("event done", {{"event_id", event.id},
                                  {"connection", event.connection_id},
                                  {"outcome", outcome}});

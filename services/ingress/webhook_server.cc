@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/http/server_defaults.h"
 #include "common/log/log.h"
+#include "common/metrics/counter_children.h"
 #include "common/metrics/metrics.h"
 #include "nlohmann/json.hpp"
 
@@ -21,25 +22,16 @@ class WebhookMetrics {
   // `connection` is a configured id or "unknown" (never a raw URL value: that would let
   // anyone create label values).
   void Count(const std::string& connection, const std::string& outcome) {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto key = connection + "\n" + outcome;
-    auto it = children_.find(key);
-    if (it == children_.end()) {
-      it = children_.emplace(key, &family_.Add({{"connection", connection}, {"outcome", outcome}}))
-               .first;
-    }
-    it->second->Increment();
+    counters_.Increment({{"connection", connection}, {"outcome", outcome}});
   }
 
  private:
   WebhookMetrics()
-      : family_(prometheus::BuildCounter()
-                    .Name("hiresync_webhooks_received_total")
-                    .Help("Greenhouse webhook deliveries, by connection and outcome.")
-                    .Register(*metrics::Registry())) {}
-  std::mutex mu_;
-  prometheus::Family<prometheus::Counter>& family_;
-  std::map<std::string, prometheus::Counter*> children_;
+      : counters_(prometheus::BuildCounter()
+                      .Name("hiresync_webhooks_received_total")
+                      .Help("Greenhouse webhook deliveries, by connection and outcome.")
+                      .Register(*metrics::Registry())) {}
+  metrics::CounterChildren counters_;
 };
 
 void JsonError(httplib::Response& res, int status, const std::string& code,

@@ -18,7 +18,7 @@ prometheus::Family<prometheus::Counter>& ProblemsFamily() {
 
 }  // namespace
 
-MapperService::MapperService() : problems_family_(ProblemsFamily()) {}
+MapperService::MapperService() : problems_(ProblemsFamily()) {}
 
 grpc::ServerUnaryReactor* MapperService::Map(grpc::CallbackServerContext* context,
                                              const v1::MapRequest* request,
@@ -48,11 +48,8 @@ grpc::ServerUnaryReactor* MapperService::Map(grpc::CallbackServerContext* contex
 }
 
 void MapperService::CountProblems(const v1::MapResponse& response) {
-  std::lock_guard<std::mutex> lock(mutex_);
   for (const v1::Problem& problem : response.problems()) {
-    prometheus::Counter*& counter = problems_by_code_[problem.code()];
-    if (counter == nullptr) counter = &problems_family_.Add({{"code", problem.code()}});
-    counter->Increment();
+    problems_.Increment({{"code", problem.code()}});
   }
 }
 

@@ -1,10 +1,9 @@
 // The gRPC face of the mapper: hiresync.v1.Mapper/Map over the callback API.
 #pragma once
 
-#include <map>
-#include <mutex>
 #include <string>
 
+#include "common/metrics/counter_children.h"
 #include "hiresync/v1/mapper.grpc.pb.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
@@ -25,9 +24,7 @@ class MapperService final : public hiresync::v1::Mapper::CallbackService {
 
   const Mapper mapper_{};
   // hiresync_mapper_problems_total{code}; children kept per code.
-  prometheus::Family<prometheus::Counter>& problems_family_;
-  std::mutex mutex_;
-  std::map<std::string, prometheus::Counter*> problems_by_code_;
+  metrics::CounterChildren problems_;
 };
 
 }  // namespace hiresync::mapper

@@ -21,10 +21,7 @@ NotesMetrics::NotesMetrics()
                    .Register(*metrics::Registry())) {}
 
 void NotesMetrics::CountNoteWritten(const std::string& kind) {
-  std::lock_guard lock(mutex_);
-  prometheus::Counter*& counter = written_children_[kind];
-  if (counter == nullptr) counter = &written_.Add({{"kind", kind}});
-  counter->Increment();
+  written_.Increment({{"kind", kind}});
 }
 
 }  // namespace hiresync::notes

@@ -2,10 +2,9 @@
 // are kept per label set.
 #pragma once
 
-#include <map>
-#include <mutex>
 #include <string>
 
+#include "common/metrics/counter_children.h"
 #include "common/metrics/http_client_metrics.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
@@ -25,9 +24,7 @@ class NotesMetrics {
   NotesMetrics();
 
   metrics::HttpClientMetrics harvest_;
-  std::mutex mutex_;
-  prometheus::Family<prometheus::Counter>& written_;
-  std::map<std::string, prometheus::Counter*> written_children_;
+  metrics::CounterChildren written_;
 };
 
 }  // namespace hiresync::notes

@@ -19,12 +19,7 @@ WriterMetrics::WriterMetrics()
                     .Register(*metrics::Registry())) {}
 
 void WriterMetrics::CountOutcome(const std::string& outcome) {
-  std::lock_guard lock(mutex_);
-  auto it = outcome_children_.find(outcome);
-  if (it == outcome_children_.end()) {
-    it = outcome_children_.emplace(outcome, &outcomes_.Add({{"outcome", outcome}})).first;
-  }
-  it->second->Increment();
+  outcomes_.Increment({{"outcome", outcome}});
 }
 
 }  // namespace hiresync::writer

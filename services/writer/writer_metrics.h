@@ -1,10 +1,9 @@
 // The writer's metric families, built once on the process registry.
 #pragma once
 
-#include <map>
-#include <mutex>
 #include <string>
 
+#include "common/metrics/counter_children.h"
 #include "common/metrics/http_client_metrics.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
@@ -24,9 +23,7 @@ class WriterMetrics {
   WriterMetrics();
 
   metrics::HttpClientMetrics goco_;
-  std::mutex mutex_;
-  prometheus::Family<prometheus::Counter>& outcomes_;
-  std::map<std::string, prometheus::Counter*> outcome_children_;
+  metrics::CounterChildren outcomes_;
 };
 
 }  // namespace hiresync::writer

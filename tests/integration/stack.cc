@@ -225,22 +225,12 @@ std::string Stack::HireFixture() {
   return hire;
 }
 
-nlohmann::json Stack::GoCoTest(const std::string& method, const std::string& path,
-                               const nlohmann::json& body) {
-  httplib::Client client("127.0.0.1", goco_port);
-  httplib::Result res = method == "GET"    ? client.Get(path.c_str())
-                        : method == "PUT"  ? client.Put(path.c_str(), body.dump(), "application/json")
-                        : method == "DELETE" ? client.Delete(path.c_str())
-                                             : client.Post(path.c_str(), body.dump(), "application/json");
-  EXPECT_TRUE(res) << method << " " << path;
-  if (!res) return nullptr;
-  EXPECT_LT(res->status, 300) << method << " " << path << ": " << res->body;
-  return nlohmann::json::parse(res->body, nullptr, false);
-}
+namespace {
 
-nlohmann::json Stack::GreenhouseTest(const std::string& method, const std::string& path,
-                                     const nlohmann::json& body) {
-  httplib::Client client("127.0.0.1", greenhouse_port);
+// A call to a sandbox's test API; the test fails unless it answers 2xx.
+nlohmann::json SandboxCall(int port, const std::string& method, const std::string& path,
+                           const nlohmann::json& body) {
+  httplib::Client client("127.0.0.1", port);
   httplib::Result res = method == "GET"      ? client.Get(path.c_str())
                         : method == "PUT"    ? client.Put(path.c_str(), body.dump(), "application/json")
                         : method == "DELETE" ? client.Delete(path.c_str())
@@ -249,6 +239,18 @@ nlohmann::json Stack::GreenhouseTest(const std::string& method, const std::strin
   if (!res) return nullptr;
   EXPECT_LT(res->status, 300) << method << " " << path << ": " << res->body;
   return nlohmann::json::parse(res->body, nullptr, false);
+}
+
+}  // namespace
+
+nlohmann::json Stack::GoCoTest(const std::string& method, const std::string& path,
+                               const nlohmann::json& body) {
+  return SandboxCall(goco_port, method, path, body);
+}
+
+nlohmann::json Stack::GreenhouseTest(const std::string& method, const std::string& path,
+                                     const nlohmann::json& body) {
+  return SandboxCall(greenhouse_port, method, path, body);
 }
 
 nlohmann::json Stack::Notes(int64_t candidate_id) {
