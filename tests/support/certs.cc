@@ -1,0 +1,99 @@
+#include "tests/support/certs.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "tests/support/process.h"
+
+namespace hiresync::testing {
+namespace {
+
+std::string OpensslBinary() {
+  const char* path = std::getenv("PATH");
+  for (absl::string_view dir : absl::StrSplit(path ? path : "/usr/bin:/bin", ':')) {
+    std::string candidate = absl::StrCat(dir, "/openssl");
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return "/usr/bin/openssl";
+}
+
+absl::Status Openssl(const std::string& dir, const std::vector<std::string>& args) {
+  std::string log = dir + "/openssl.log";
+  auto process = Process::Start(OpensslBinary(), args, {}, log);
+  if (!process.ok()) return process.status();
+  int code = (*process)->Wait(absl::Seconds(30));
+  if (code != 0) {
+    return absl::InternalError(
+        absl::StrCat("openssl ", args.front(), " exited ", code, ": ", (*process)->Log()));
+  }
+  return absl::OkStatus();
+}
+
+// A fresh P-256 key and a certificate signing request for it.
+std::vector<std::string> NewKeyArgs(const CertFiles& files) {
+  return {"-newkey", "ec",      "-pkeyopt", "ec_paramgen_curve:prime256v1",
+          "-nodes",  "-keyout", files.key};
+}
+
+}  // namespace
+
+absl::StatusOr<CertFiles> MakeCa(const std::string& dir, const std::string& name) {
+  CertFiles ca{absl::StrCat(dir, "/", name, ".crt"), absl::StrCat(dir, "/", name, ".key")};
+  std::vector<std::string> args = {"req", "-x509"};
+  for (std::string& arg : NewKeyArgs(ca)) args.push_back(std::move(arg));
+  args.insert(args.end(), {"-out", ca.cert, "-days", "2", "-subj", "/CN=" + name, "-addext",
+                           "basicConstraints=critical,CA:TRUE", "-addext",
+                           "keyUsage=critical,keyCertSign,cRLSign"});
+  if (absl::Status s = Openssl(dir, args); !s.ok()) return s;
+  return ca;
+}
+
+absl::StatusOr<CertFiles> MakeCert(const std::string& dir, const std::string& name,
+                                   const CertFiles& ca, const std::string& sans) {
+  static std::atomic<int> serial{1000};
+  CertFiles leaf{absl::StrCat(dir, "/", name, ".crt"), absl::StrCat(dir, "/", name, ".key")};
+  std::string csr = absl::StrCat(dir, "/", name, ".csr");
+  std::string extensions = absl::StrCat(dir, "/", name, ".ext");
+  WriteFile(extensions, absl::StrCat("subjectAltName=", sans,
+                                     "\nextendedKeyUsage=serverAuth,clientAuth\n"
+                                     "basicConstraints=CA:FALSE\n"
+                                     "keyUsage=critical,digitalSignature,keyEncipherment\n"));
+  std::vector<std::string> request = {"req", "-new"};
+  for (std::string& arg : NewKeyArgs(leaf)) request.push_back(std::move(arg));
+  request.insert(request.end(), {"-out", csr, "-subj", "/CN=" + name});
+  if (absl::Status s = Openssl(dir, request); !s.ok()) return s;
+  if (absl::Status s = Openssl(
+          dir, {"x509", "-req", "-in", csr, "-CA", ca.cert, "-CAkey", ca.key, "-set_serial",
+                std::to_string(serial++), "-days", "2", "-extfile", extensions, "-out", leaf.cert});
+      !s.ok()) {
+    return s;
+  }
+  return leaf;
+}
+
+absl::StatusOr<TestPki> MakeTestPki(const std::string& dir) {
+  TestPki pki;
+  auto ca = MakeCa(dir, "ca");
+  if (!ca.ok()) return ca.status();
+  pki.ca = *ca;
+  auto server = MakeCert(dir, "server", pki.ca, kLoopbackSans);
+  if (!server.ok()) return server.status();
+  pki.server = *server;
+  auto client = MakeCert(dir, "client", pki.ca, kLoopbackSans);
+  if (!client.ok()) return client.status();
+  pki.client = *client;
+  auto other_ca = MakeCa(dir, "other-ca");
+  if (!other_ca.ok()) return other_ca.status();
+  pki.other_ca = *other_ca;
+  auto other_client = MakeCert(dir, "other-client", pki.other_ca, kLoopbackSans);
+  if (!other_client.ok()) return other_client.status();
+  pki.other_client = *other_client;
+  return pki;
+}
+
+}  // namespace hiresync::testing
