@@ -100,9 +100,13 @@ TEST(RateLimitHoldTest, KeepsTheLaterHoldAndCapsTheWait) {
   RateLimitHold hold;
   hold.HoldUntil(absl::FromUnixSeconds(1500));
   hold.HoldUntil(absl::FromUnixSeconds(1005));
-  EXPECT_TRUE(hold.Wait(clock, absl::Seconds(60)));
+  absl::Duration slept;
+  EXPECT_TRUE(hold.Wait(clock, absl::Seconds(60), &slept));
   ASSERT_EQ(clock.sleeps.size(), 1u);
   EXPECT_EQ(clock.sleeps[0], absl::Seconds(60));
+  EXPECT_EQ(slept, absl::Seconds(60));
+  EXPECT_FALSE(hold.Wait(clock, absl::Seconds(60), &slept));
+  EXPECT_EQ(slept, absl::ZeroDuration());
 }
 
 TEST(RateLimitHoldTest, AHoldInThePastIsNoWait) {

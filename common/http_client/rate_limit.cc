@@ -6,13 +6,12 @@
 
 namespace hiresync::http_client {
 
-bool RateLimitHold::Wait(time::Clock& clock, absl::Duration max_wait) {
+bool RateLimitHold::Wait(time::Clock& clock, absl::Duration max_wait, absl::Duration* slept) {
   absl::Time now = clock.Now();
-  bool waited = false;
-  if (hold_until_ > now) {
-    clock.SleepFor(std::min(hold_until_ - now, max_wait));
-    waited = true;
-  }
+  bool waited = hold_until_ > now;
+  absl::Duration sleep = waited ? std::min(hold_until_ - now, max_wait) : absl::ZeroDuration();
+  if (waited) clock.SleepFor(sleep);
+  if (slept != nullptr) *slept = sleep;
   hold_until_ = absl::InfinitePast();
   return waited;
 }

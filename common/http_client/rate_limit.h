@@ -22,8 +22,8 @@ inline constexpr char kRetryAfterHeader[] = "Retry-After";
 class RateLimitHold {
  public:
   // Sleeps until the hold ends, but at most `max_wait`, and clears the hold. True when it
-  // slept.
-  bool Wait(time::Clock& clock, absl::Duration max_wait);
+  // slept; `slept` (if given) gets how long.
+  bool Wait(time::Clock& clock, absl::Duration max_wait, absl::Duration* slept = nullptr);
 
   // From the X-RateLimit-Remaining and X-RateLimit-Reset values of an answer: with at most
   // `slow_down_at` calls left, holds until the window resets. Values that are missing or

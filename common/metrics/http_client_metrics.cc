@@ -22,7 +22,12 @@ HttpClientMetrics::HttpClientMetrics(const std::string& api, const Help& help)
                             .Name("hiresync_" + api + "_rate_limit_waits_total")
                             .Help(help.rate_limit_waits)
                             .Register(*Registry())
-                            .Add({})) {}
+                            .Add({})),
+      rate_limit_wait_seconds_(prometheus::BuildCounter()
+                                   .Name("hiresync_" + api + "_rate_limit_wait_seconds_total")
+                                   .Help(help.rate_limit_wait_seconds)
+                                   .Register(*Registry())
+                                   .Add({})) {}
 
 void HttpClientMetrics::ObserveCall(const std::string& endpoint, int http_status, double seconds) {
   std::lock_guard lock(mutex_);
@@ -43,6 +48,9 @@ void HttpClientMetrics::ObserveCall(const std::string& endpoint, int http_status
   hist->second->Observe(seconds);
 }
 
-void HttpClientMetrics::CountRateLimitWait() { rate_limit_waits_.Increment(); }
+void HttpClientMetrics::CountRateLimitWait(double seconds) {
+  rate_limit_waits_.Increment();
+  rate_limit_wait_seconds_.Increment(seconds);
+}
 
 }  // namespace hiresync::metrics

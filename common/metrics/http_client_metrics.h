@@ -2,6 +2,7 @@
 //   hiresync_<api>_requests_total{endpoint,status_class}
 //   hiresync_<api>_request_seconds{endpoint}   (LatencyBuckets())
 //   hiresync_<api>_rate_limit_waits_total
+//   hiresync_<api>_rate_limit_wait_seconds_total
 // The families are built once on the process registry; children are kept per label set.
 #pragma once
 
@@ -26,6 +27,7 @@ class HttpClientMetrics {
     std::string requests;
     std::string request_seconds;
     std::string rate_limit_waits;
+    std::string rate_limit_wait_seconds;
   };
 
   // `api` is the lower-case name in the metric names, e.g. "goco".
@@ -36,13 +38,15 @@ class HttpClientMetrics {
   // `endpoint` is a low-cardinality route such as "POST /v3/notes"; `http_status` 0 means
   // no answer.
   void ObserveCall(const std::string& endpoint, int http_status, double seconds);
-  void CountRateLimitWait();
+  // One wait for the API's rate limit that lasted `seconds`.
+  void CountRateLimitWait(double seconds);
 
  private:
   std::mutex mutex_;
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Histogram>& request_seconds_;
   prometheus::Counter& rate_limit_waits_;
+  prometheus::Counter& rate_limit_wait_seconds_;
   std::map<std::pair<std::string, std::string>, prometheus::Counter*> request_children_;
   std::map<std::string, prometheus::Histogram*> seconds_children_;
 };

@@ -21,12 +21,14 @@ TEST(StatusClassTest, GroupsByHundredsAndNamesMissingAnswers) {
 }
 
 TEST(HttpClientMetricsTest, ExposesNamedFamiliesWithEndpointAndStatusClass) {
-  HttpClientMetrics metrics("testapi", {"Calls to the test API.", "Duration of test API calls.",
-                                        "Waits for the test API's rate limit."});
+  HttpClientMetrics metrics("testapi",
+                            {"Calls to the test API.", "Duration of test API calls.",
+                             "Waits for the test API's rate limit.", "Time spent waiting."});
   metrics.ObserveCall("GET /things", 200, 0.02);
   metrics.ObserveCall("GET /things", 204, 0.03);
   metrics.ObserveCall("POST /things", 0, 1.5);
-  metrics.CountRateLimitWait();
+  metrics.CountRateLimitWait(1.5);
+  metrics.CountRateLimitWait(0.25);
 
   std::string text = Serialize();
   EXPECT_THAT(text, HasSubstr("# HELP hiresync_testapi_requests_total Calls to the test API."));
@@ -42,7 +44,9 @@ TEST(HttpClientMetricsTest, ExposesNamedFamiliesWithEndpointAndStatusClass) {
   EXPECT_THAT(
       text,
       HasSubstr(R"(hiresync_testapi_request_seconds_bucket{endpoint="POST /things",le="2.5"} 1)"));
-  EXPECT_THAT(text, HasSubstr("hiresync_testapi_rate_limit_waits_total 1"));
+  EXPECT_THAT(text, HasSubstr("hiresync_testapi_rate_limit_waits_total 2"));
+  EXPECT_THAT(text, HasSubstr("hiresync_testapi_rate_limit_wait_seconds_total 1.75"));
+  EXPECT_THAT(text, HasSubstr(R"(hiresync_testapi_request_seconds_bucket{endpoint="GET /things",le="0.001"} 0)"));
   EXPECT_THAT(text, Not(HasSubstr(R"(status_class="4xx")")));
 }
 

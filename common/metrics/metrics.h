@@ -20,7 +20,11 @@ std::shared_ptr<prometheus::Registry> Registry();
 // Prometheus text exposition of everything in Registry().
 std::string Serialize();
 
-// Latency buckets in seconds for calls and end-to-end times (5 ms .. 10 min).
+// Latency buckets in seconds for calls (1 ms .. 10 min).
 const prometheus::Histogram::BucketBoundaries& LatencyBuckets();
+
+// Buckets in seconds for a hire's whole way through the pipeline, retries included
+// (0.25 s .. 3 days, the default retry budget).
+const prometheus::Histogram::BucketBoundaries& PipelineBuckets();
 
 }  // namespace hiresync::metrics

@@ -28,31 +28,49 @@ struct DispatcherMetrics {
   metrics::CounterChildren retries;
   prometheus::Histogram& hire_to_employee;
   metrics::CounterChildren notes;
+  metrics::CounterChildren goco_credentials_rejected;
 
   static DispatcherMetrics& Get() {
     static DispatcherMetrics m;
     return m;
   }
 
+  // Shows a connection's alerting series at 0 before their first increment, so that
+  // increase() over them sees that increment too.
+  void KnowConnection(const std::string& connection) {
+    finished.Get({{"connection", connection}, {"outcome", "dead"}});
+    goco_credentials_rejected.Get({{"connection", connection}});
+  }
+
  private:
   DispatcherMetrics()
       : finished(prometheus::BuildCounter()
                      .Name("hiresync_events_finished_total")
-                     .Help("Events that reached DONE or DEAD, by final outcome.")
+                     .Help("Events that reached DONE or DEAD, by connection and final outcome "
+                           "(created, created_with_warnings, duplicate, rejected, not_synced, "
+                           "dead).")
                      .Register(*metrics::Registry())),
         retries(prometheus::BuildCounter()
                     .Name("hiresync_event_retries_total")
-                    .Help("Transient failures that scheduled a retry, by step.")
+                    .Help("Transient failures that scheduled a retry, by connection and step.")
                     .Register(*metrics::Registry())),
         hire_to_employee(prometheus::BuildHistogram()
                              .Name("hiresync_hire_to_employee_seconds")
-                             .Help("Time from the webhook's arrival to the GoCo employee's creation.")
+                             .Help("Time from the webhook's arrival to the GoCo employee's "
+                                   "creation, retries included.")
                              .Register(*metrics::Registry())
-                             .Add({}, metrics::LatencyBuckets())),
+                             .Add({}, metrics::PipelineBuckets())),
         notes(prometheus::BuildCounter()
                   .Name("hiresync_notes_requested_total")
-                  .Help("Notes ingress asked the notes service to write, by kind.")
-                  .Register(*metrics::Registry())) {}
+                  .Help("Notes ingress asked the notes service to write, by connection and "
+                        "kind.")
+                  .Register(*metrics::Registry())),
+        goco_credentials_rejected(
+            prometheus::BuildCounter()
+                .Name("hiresync_goco_credentials_rejected_total")
+                .Help("Write attempts GoCo refused for the connection's API key (401/403); "
+                      "the hire waits until the key is fixed.")
+                .Register(*metrics::Registry())) {}
 };
 
 std::string Summarize(const google::protobuf::RepeatedPtrField<hiresync::v1::Problem>& problems) {
@@ -138,7 +156,8 @@ Dispatcher::Dispatcher(store::Inbox* inbox, ConnectionsFn connections, MapperCli
 Dispatcher::~Dispatcher() { Stop(); }
 
 void Dispatcher::Start() {
-  DispatcherMetrics::Get();
+  DispatcherMetrics& metrics = DispatcherMetrics::Get();
+  for (const auto& [id, conn] : connections_()->all()) metrics.KnowConnection(id);
   for (int i = 0; i < options_.workers; ++i) {
     threads_.emplace_back([this, i] { WorkerLoop(i); });
   }
@@ -202,7 +221,7 @@ void Dispatcher::Retry(const store::StoredEvent& event, const std::string& step,
                        const std::string& error, absl::Duration at_least) {
   absl::Time now = absl::Now();
   int attempts = event.attempts + 1;
-  DispatcherMetrics::Get().retries.Increment({{"step", step}});
+  DispatcherMetrics::Get().retries.Increment({{"connection", event.connection_id}, {"step", step}});
   // A replay starts the budget afresh.
   absl::Time since = event.replayed_at.value_or(event.received_at);
   int max_attempts = options_.max_attempts;
@@ -228,7 +247,8 @@ void Dispatcher::Retry(const store::StoredEvent& event, const std::string& step,
                           .note_result = note.SerializeAsString(),
                           .final_outcome = "dead"},
         now);
-    DispatcherMetrics::Get().finished.Increment({{"outcome", "dead"}});
+    DispatcherMetrics::Get().finished.Increment(
+        {{"connection", event.connection_id}, {"outcome", "dead"}});
     log::Error("event dead", {{"event_id", event.id}, {"connection", event.connection_id},
                               {"step", step}, {"error", error}, {"status", status.ToString()}});
     return;
@@ -276,7 +296,8 @@ PostNoteResponse Dispatcher::GaveUpNote(const store::StoredEvent& event, const s
   if (notes_ == nullptr) return kept;
   auto posted = notes_->Post(request);
   if (posted.ok()) {
-    DispatcherMetrics::Get().notes.Increment({{"kind", "gave_up"}});
+    DispatcherMetrics::Get().notes.Increment(
+        {{"connection", event.connection_id}, {"kind", "gave_up"}});
     return *posted;
   }
   log::Error("the gave-up note could not be written; its text is kept with the event",
@@ -296,7 +317,8 @@ void Dispatcher::TellCredentialsRejected(const store::StoredEvent& event,
     log::Warn("the GoCo-credentials note could not be written; will try on the next attempt",
               {{"event_id", event.id}, {"error", posted.status().ToString()}});
   } else if (!posted->already_posted()) {
-    DispatcherMetrics::Get().notes.Increment({{"kind", "goco_credentials"}});
+    DispatcherMetrics::Get().notes.Increment(
+        {{"connection", event.connection_id}, {"kind", "goco_credentials"}});
   }
 }
 
@@ -310,6 +332,7 @@ void Dispatcher::Process(store::StoredEvent event) {
           options_.retry_max);
     return;
   }
+  DispatcherMetrics::Get().KnowConnection(event.connection_id);
   MapResponse map;
   WriteResponse write;
   if (!event.map_result.empty()) map.ParseFromString(event.map_result);
@@ -367,7 +390,12 @@ void Dispatcher::Process(store::StoredEvent event) {
           Retry(event, "write", absl::StrCat("writer: ", result.status().ToString()), absl::ZeroDuration());
           return;
         }
-        if (result->credentials_rejected()) TellCredentialsRejected(event, result->reason());
+        if (result->credentials_rejected()) {
+          DispatcherMetrics::Get()
+              .goco_credentials_rejected.Get({{"connection", event.connection_id}})
+              .Increment();
+          TellCredentialsRejected(event, result->reason());
+        }
         if (result->outcome() == WriteResponse::RETRY_LATER ||
             result->outcome() == WriteResponse::OUTCOME_UNSPECIFIED) {
           Retry(event, "write", absl::StrCat("GoCo: ", result->reason()),
@@ -429,7 +457,8 @@ void Dispatcher::Process(store::StoredEvent event) {
                 absl::ZeroDuration());
           return;
         }
-        DispatcherMetrics::Get().notes.Increment({{"kind", notes::KindName(note->kind())}});
+        DispatcherMetrics::Get().notes.Increment(
+            {{"connection", event.connection_id}, {"kind", notes::KindName(note->kind())}});
         if (!advance({.state = EventState::kNoted,
                       .step = "note",
                       .outcome = result->already_posted() ? "already_posted" : "posted",
@@ -447,7 +476,8 @@ void Dispatcher::Process(store::StoredEvent event) {
                       .final_outcome = outcome})) {
           return;
         }
-        DispatcherMetrics::Get().finished.Increment({{"outcome", outcome}});
+        DispatcherMetrics::Get().finished.Increment(
+            {{"connection", event.connection_id}, {"outcome", outcome}});
         log::Info("event done", {{"event_id", event.id},
                                  {"connection", event.connection_id},
                                  {"outcome", outcome}});

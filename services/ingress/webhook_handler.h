@@ -37,6 +37,7 @@ class WebhookHandler {
                  store::Inbox* inbox, size_t max_body_bytes, StoredCallback on_stored);
 
   WebhookResponse Handle(const WebhookRequest& request) const;
+  std::shared_ptr<const config::Connections> connections() const { return connections_(); }
 
   // "sha256 <hex>" for the body; the header value Greenhouse would send.
   static std::string Sign(const std::string& secret, const std::string& body);

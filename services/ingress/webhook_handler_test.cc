@@ -1,8 +1,12 @@
 #include "services/ingress/webhook_handler.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "common/metrics/metrics.h"
+#include "httplib.h"
 #include "nlohmann/json.hpp"
+#include "services/ingress/webhook_server.h"
 #include "tests/support/process.h"
 
 namespace hiresync::ingress {
@@ -156,6 +160,35 @@ TEST_F(WebhookHandlerTest, PausedConnectionStoresWithoutWaking) {
   EXPECT_NE(res.body.find("paused"), std::string::npos);
   EXPECT_EQ(Stored(), 1);
   EXPECT_TRUE(woken_.empty());
+}
+
+TEST_F(WebhookHandlerTest, ServerCountsDeliveriesByConfiguredConnectionAndOutcome) {
+  WebhookServer server(handler_.get(), {.host = "127.0.0.1", .port = 0});
+  ASSERT_TRUE(server.Start().ok());
+  httplib::Client client("127.0.0.1", server.port());
+  auto post = [&](const std::string& conn, const std::string& secret) {
+    httplib::Headers headers = {{"Signature", WebhookHandler::Sign(secret, kPingBody)}};
+    auto res = client.Post(("/v1/webhooks/greenhouse/" + conn).c_str(), headers, kPingBody,
+                           "application/json");
+    return res ? res->status : 0;
+  };
+  EXPECT_EQ(post("demo", "demo-secret"), 200);
+  EXPECT_EQ(post("demo", "wrong-secret"), 401);
+  EXPECT_EQ(post("demo", "wrong-secret"), 401);
+  EXPECT_EQ(post("made-up-connection", "demo-secret"), 404);
+  server.Stop();
+
+  using ::testing::HasSubstr;
+  using ::testing::Not;
+  std::string text = metrics::Serialize();
+  EXPECT_THAT(text, HasSubstr(R"(hiresync_webhooks_received_total{connection="demo",outcome="ping"} 1)"));
+  EXPECT_THAT(text, HasSubstr(R"(hiresync_webhooks_received_total{connection="demo",outcome="bad_signature"} 2)"));
+  EXPECT_THAT(text, HasSubstr(R"(hiresync_webhooks_received_total{connection="unknown",outcome="unknown_connection"} 1)"));
+  // Configured connections' series exist from the start, at 0, for increase() in alerts.
+  EXPECT_THAT(text, HasSubstr(R"(hiresync_webhooks_received_total{connection="demo",outcome="accepted"} 0)"));
+  EXPECT_THAT(text, HasSubstr(R"(hiresync_webhooks_received_total{connection="sleepy",outcome="bad_signature"} 0)"));
+  // A URL's made-up id never becomes a label value.
+  EXPECT_THAT(text, Not(HasSubstr("made-up-connection")));
 }
 
 }  // namespace

@@ -22,7 +22,16 @@ class WebhookMetrics {
   // `connection` is a configured id or "unknown" (never a raw URL value: that would let
   // anyone create label values).
   void Count(const std::string& connection, const std::string& outcome) {
+    if (connection != "unknown") Know(connection);
     counters_.Increment({{"connection", connection}, {"outcome", outcome}});
+  }
+  // Shows a connection's series at 0 before their first delivery, so that increase()
+  // over them sees that delivery too.
+  void Know(const std::string& connection) {
+    for (const char* outcome : {"accepted", "duplicate", "ping", "ignored", "bad_signature",
+                                "malformed", "too_large", "store_error"}) {
+      counters_.Get({{"connection", connection}, {"outcome", outcome}});
+    }
   }
 
  private:
@@ -54,7 +63,7 @@ WebhookServer::WebhookServer(const WebhookHandler* handler, WebhookServerOptions
   limits.max_body_bytes = options_.max_body_bytes;
   limits.threads = options_.threads;
   http::ApplyServerDefaults(server, limits);
-  WebhookMetrics::Get();
+  for (const auto& [id, conn] : handler->connections()->all()) WebhookMetrics::Get().Know(id);
 
   server.Post(R"(/v1/webhooks/greenhouse/([^/]+))",
               [handler](const httplib::Request& req, httplib::Response& res) {

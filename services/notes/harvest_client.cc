@@ -180,8 +180,9 @@ struct HarvestClient::Impl {
   // sending again. Any HTTP answer other than an exhausted 429 is returned as is.
   absl::StatusOr<Answer> Exchange(const Request& request) {
     for (int attempt = 0;; ++attempt) {
-      if (hold.Wait(*clock, options.max_rate_limit_wait)) {
-        NotesMetrics::Get().harvest().CountRateLimitWait();
+      absl::Duration slept;
+      if (hold.Wait(*clock, options.max_rate_limit_wait, &slept)) {
+        NotesMetrics::Get().harvest().CountRateLimitWait(absl::ToDoubleSeconds(slept));
       }
       httplib::Client http(request.origin);
       http_client::ConfigureClient(

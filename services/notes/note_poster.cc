@@ -189,7 +189,7 @@ absl::StatusOr<PostNoteResponse> NotePoster::PostOnce(const PostNoteRequest& req
   if (absl::Status status = ledger_->MarkPosted(event_id, kind, note->id, body); !status.ok()) {
     return status;
   }
-  NotesMetrics::Get().CountNoteWritten(kind);
+  NotesMetrics::Get().CountNoteWritten(connection.id(), kind);
   log_fields["note_id"] = note->id;
   log::Info("note posted", log_fields);
   response.set_note_id(note->id);

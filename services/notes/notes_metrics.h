@@ -17,8 +17,9 @@ class NotesMetrics {
 
   // Calls to Greenhouse Harvest v3 and its token endpoint (hiresync_harvest_*).
   metrics::HttpClientMetrics& harvest() { return harvest_; }
-  // `kind` is the lower-case PostNoteRequest kind, e.g. "not_synced".
-  void CountNoteWritten(const std::string& kind);
+  // `connection` is a configured connection id; `kind` the lower-case PostNoteRequest
+  // kind, e.g. "not_synced".
+  void CountNoteWritten(const std::string& connection, const std::string& kind);
 
  private:
   NotesMetrics();

@@ -120,7 +120,10 @@ TEST_F(NotesServiceTest, WritesTheNoteOnceWithTheConnectionsVisibility) {
   EXPECT_EQ(notes[1]["visibility"], "private");
 
   std::string metrics = Metrics();
-  EXPECT_THAT(metrics, HasSubstr("hiresync_notes_written_total{kind=\"not_synced\"} 2"));
+  EXPECT_THAT(metrics, HasSubstr("hiresync_notes_written_total{connection=\"demo\","
+                                 "kind=\"not_synced\"} 1"));
+  EXPECT_THAT(metrics, HasSubstr("hiresync_notes_written_total{connection=\"private_notes\","
+                                 "kind=\"not_synced\"} 1"));
   EXPECT_THAT(metrics, HasSubstr("hiresync_harvest_requests_total{endpoint=\"POST /v3/notes\","
                                  "status_class=\"2xx\"} 2"));
   EXPECT_THAT(metrics, HasSubstr("hiresync_harvest_request_seconds_count{endpoint=\"POST "

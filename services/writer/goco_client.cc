@@ -246,8 +246,9 @@ absl::StatusOr<std::unique_ptr<GoCoClient>> GoCoClient::Create(const std::string
 absl::StatusOr<GoCoClient::Answer> GoCoClient::Send(const Call& call) {
   std::lock_guard lock(impl_->mutex);
   Impl& impl = *impl_;
-  if (impl.hold.Wait(*impl.clock, impl.options.max_rate_limit_wait)) {
-    WriterMetrics::Get().goco().CountRateLimitWait();
+  absl::Duration slept;
+  if (impl.hold.Wait(*impl.clock, impl.options.max_rate_limit_wait, &slept)) {
+    WriterMetrics::Get().goco().CountRateLimitWait(absl::ToDoubleSeconds(slept));
   }
 
   std::string full_path = impl.prefix + call.path;

@@ -233,8 +233,10 @@ absl::StatusOr<WriteResponse> Writer::Write(const WriteRequest& request) {
       response = WriteWith(*connection, **company, request);
     }
   }
+  // A configured id, never a caller's arbitrary string, as a label value.
+  const std::string metric_connection = connection != nullptr ? connection->id() : "unknown";
   if (response.ok()) {
-    WriterMetrics::Get().CountOutcome(OutcomeName(response->outcome()));
+    WriterMetrics::Get().CountOutcome(metric_connection, OutcomeName(response->outcome()));
     std::vector<std::string> codes;
     for (const Problem& problem : response->problems()) codes.push_back(problem.code());
     log::Info("write", {{"connection_id", hire.connection_id()},
@@ -246,7 +248,7 @@ absl::StatusOr<WriteResponse> Writer::Write(const WriteRequest& request) {
                         {"problem_codes", codes},
                         {"reason", response->reason()}});
   } else {
-    WriterMetrics::Get().CountOutcome("error");
+    WriterMetrics::Get().CountOutcome(metric_connection, "error");
     log::Error("write failed", {{"connection_id", hire.connection_id()},
                                 {"application_id", hire.application_id()},
                                 {"error", std::string(response.status().message())}});

@@ -17,7 +17,8 @@ class WriterMetrics {
   // Calls to the GoCo API (hiresync_goco_*); endpoints are route names such as
   // "POST /employees/{id}/documents".
   metrics::HttpClientMetrics& goco() { return goco_; }
-  void CountOutcome(const std::string& outcome);
+  // `connection` is a configured connection id (or "unknown").
+  void CountOutcome(const std::string& connection, const std::string& outcome);
 
  private:
   WriterMetrics();

@@ -13,6 +13,7 @@
 #include "common/config/config.h"
 #include "common/crypto/crypto.h"
 #include "common/grpc/server.h"
+#include "common/metrics/metrics.h"
 #include "hiresync/v1/writer.grpc.pb.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
@@ -533,10 +534,20 @@ TEST_F(WriterTest, RateLimitedCreateCarriesRetryAfter) {
   EXPECT_EQ(Employees().size(), 0u);
 }
 
+// The value of an unlabelled series on this process's /metrics; -1 when absent.
+double SeriesValue(const std::string& name) {
+  std::string text = metrics::Serialize();
+  size_t at = text.find("\n" + name + " ");
+  return at == std::string::npos ? -1 : std::stod(text.substr(at + name.size() + 2));
+}
+
 TEST_F(WriterTest, ClientSlowsDownBeforeTheRateLimit) {
   Fault({{"rate_limit", {{"limit", 5}, {"window_seconds", 30}}}});
   auto client = GoCoClient::Create(BaseUrl(), kApiKey, clock_);
   ASSERT_TRUE(client.ok());
+  double waits_before = std::max(0.0, SeriesValue("hiresync_goco_rate_limit_waits_total"));
+  double seconds_before =
+      std::max(0.0, SeriesValue("hiresync_goco_rate_limit_wait_seconds_total"));
   for (int i = 0; i < 3; ++i) {
     ASSERT_TRUE((*client)->ListCatalog(CatalogKind::kDepartment).ok());
   }
@@ -548,6 +559,9 @@ TEST_F(WriterTest, ClientSlowsDownBeforeTheRateLimit) {
   ASSERT_EQ(sleeps.size(), 1u);
   EXPECT_GT(sleeps[0], absl::ZeroDuration());
   EXPECT_LE(sleeps[0], absl::Seconds(31));
+  EXPECT_EQ(SeriesValue("hiresync_goco_rate_limit_waits_total") - waits_before, 1);
+  EXPECT_DOUBLE_EQ(SeriesValue("hiresync_goco_rate_limit_wait_seconds_total") - seconds_before,
+                   absl::ToDoubleSeconds(sleeps[0]));
 }
 
 TEST_F(WriterTest, UnknownConnectionIsRejected) {
@@ -588,7 +602,8 @@ TEST_F(WriterTest, RealBinaryWritesOverGrpc) {
   httplib::Client admin("127.0.0.1", admin_port);
   auto metrics = admin.Get("/metrics");
   ASSERT_TRUE(metrics);
-  EXPECT_NE(metrics->body.find("hiresync_writer_outcomes_total{outcome=\"created\"} 1"),
+  EXPECT_NE(metrics->body.find(
+                "hiresync_writer_outcomes_total{connection=\"acme\",outcome=\"created\"} 1"),
             std::string::npos);
   EXPECT_NE(metrics->body.find("endpoint=\"POST /employees\""), std::string::npos);
 
