@@ -15,11 +15,9 @@ const k8sDir = path.join(repo, "deploy/k8s");
 const NAMESPACE = "hiresync";
 const SERVICES = ["ingress", "mapper", "writer", "notes"];
 const PORTS = { grpc: 50051, admin: 9090, "grpc-health": 8081, webhook: 8080 };
-// Secrets the operator creates (README "Operating on Kubernetes"); the repo holds none.
-const OPERATOR_SECRETS = new Set([
-  "hiresync-connections", "hiresync-admin-token", "hiresync-inbox", "hiresync-grpc-tls",
-  "hiresync-webhook-tls",
-]);
+// The Secrets the operator creates: the first column of deploy/k8s/README.md's Secrets table.
+const OPERATOR_SECRETS = new Set(
+  [...readFileSync(path.join(k8sDir, "README.md"), "utf8").matchAll(/^\| `(hiresync-[a-z-]+)` \|/gm)].map((m) => m[1]));
 // Seconds a service may take after SIGTERM, from its flags (see services/*/main.cc).
 const SHUTDOWN_SECONDS = {
   // the dispatcher finishes the call in flight, then the gRPC server gets 5 s
@@ -401,6 +399,9 @@ function checkScaling(objects, deployments, { production }) {
 
 function checkProduction(objects, deployments) {
   check(byKind(objects, "Secret").length === 0, "production must not render Secrets (the operator creates them; the repo holds no secrets)");
+  const used = new Set(JSON.stringify(objects).match(/"(?:secretName|name)":"hiresync-[a-z-]+"/g)?.map((m) => m.split(":")[1].slice(1, -1)));
+  check(OPERATOR_SECRETS.size > 0, "deploy/k8s/README.md lists no Secrets (table rows starting | `hiresync-...` |)");
+  for (const secret of OPERATOR_SECRETS) check(used.has(secret), `deploy/k8s/README.md tells operators to create Secret ${secret}, which production does not use`);
   for (const d of deployments) {
     const c = d.spec.template.spec.containers[0];
     const flags = flagsOf(c);

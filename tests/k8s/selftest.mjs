@@ -55,6 +55,10 @@ const BREAKS = [
    "              value: postgresql://hiresync@db/hiresync", "inbox must come from a Secret"],
   ["dev rolling update on a SQLite claim", "overlays/dev/sqlite.yaml", "type: Recreate\n    rollingUpdate: null\n  template:\n    spec:\n      containers",
    "type: RollingUpdate\n  template:\n    spec:\n      containers", "needs strategy Recreate"],
+  ["an undocumented Secret", "overlays/production/mtls.yaml", "secretName: hiresync-grpc-tls", "secretName: hiresync-grpc-certs",
+   "Secret hiresync-grpc-certs is neither rendered nor one the operator is told to create"],
+  ["a documented Secret nothing uses", "README.md", "| `hiresync-inbox` |", "| `hiresync-inbox` |\n| `hiresync-unused` | x | y |",
+   "tells operators to create Secret hiresync-unused"],
   ["ServiceMonitor on the wrong port", "monitoring/servicemonitor.yaml", "- port: admin", "- port: grpc", "does not scrape"],
   ["PrometheusRule out of date", "monitoring/prometheusrule.yaml", "for: 5m", "for: 1m", "spec.groups differ"],
 ];
