@@ -35,14 +35,14 @@ void HttpClientMetrics::ObserveCall(const std::string& endpoint, int http_status
   auto it = request_children_.find(key);
   if (it == request_children_.end()) {
     it = request_children_
-             .emplace(key, &requests_.Add({{"endpoint", key.first}, {"status_class", key.second}}))
+             .emplace(key, &requests_.Add({{"route", key.first}, {"status_class", key.second}}))
              .first;
   }
   it->second->Increment();
   auto hist = seconds_children_.find(endpoint);
   if (hist == seconds_children_.end()) {
     hist = seconds_children_
-               .emplace(endpoint, &request_seconds_.Add({{"endpoint", endpoint}}, LatencyBuckets()))
+               .emplace(endpoint, &request_seconds_.Add({{"route", endpoint}}, LatencyBuckets()))
                .first;
   }
   hist->second->Observe(seconds);

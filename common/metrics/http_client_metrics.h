@@ -1,6 +1,6 @@
 // Metrics of one outbound HTTP API (GoCo, Greenhouse Harvest, ...), named after it:
-//   hiresync_<api>_requests_total{endpoint,status_class}
-//   hiresync_<api>_request_seconds{endpoint}   (LatencyBuckets())
+//   hiresync_<api>_requests_total{route,status_class}
+//   hiresync_<api>_request_seconds{route}   (LatencyBuckets())
 //   hiresync_<api>_rate_limit_waits_total
 //   hiresync_<api>_rate_limit_wait_seconds_total
 // The families are built once on the process registry; children are kept per label set.
@@ -35,8 +35,9 @@ class HttpClientMetrics {
   HttpClientMetrics(const HttpClientMetrics&) = delete;
   HttpClientMetrics& operator=(const HttpClientMetrics&) = delete;
 
-  // `endpoint` is a low-cardinality route such as "POST /v3/notes"; `http_status` 0 means
-  // no answer.
+  // `endpoint` is a low-cardinality route such as "POST /v3/notes", the `route` label (not
+  // `endpoint`: the Prometheus operator sets that target label to the scraped port's
+  // name); `http_status` 0 means no answer.
   void ObserveCall(const std::string& endpoint, int http_status, double seconds);
   // One wait for the API's rate limit that lasted `seconds`.
   void CountRateLimitWait(double seconds);

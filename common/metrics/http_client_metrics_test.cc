@@ -34,19 +34,19 @@ TEST(HttpClientMetricsTest, ExposesNamedFamiliesWithEndpointAndStatusClass) {
   EXPECT_THAT(text, HasSubstr("# HELP hiresync_testapi_requests_total Calls to the test API."));
   EXPECT_THAT(
       text,
-      HasSubstr(R"(hiresync_testapi_requests_total{endpoint="GET /things",status_class="2xx"} 2)"));
+      HasSubstr(R"(hiresync_testapi_requests_total{route="GET /things",status_class="2xx"} 2)"));
   EXPECT_THAT(
       text,
       HasSubstr(
-          R"(hiresync_testapi_requests_total{endpoint="POST /things",status_class="network_error"} 1)"));
+          R"(hiresync_testapi_requests_total{route="POST /things",status_class="network_error"} 1)"));
   EXPECT_THAT(text,
-              HasSubstr(R"(hiresync_testapi_request_seconds_count{endpoint="GET /things"} 2)"));
+              HasSubstr(R"(hiresync_testapi_request_seconds_count{route="GET /things"} 2)"));
   EXPECT_THAT(
       text,
-      HasSubstr(R"(hiresync_testapi_request_seconds_bucket{endpoint="POST /things",le="2.5"} 1)"));
+      HasSubstr(R"(hiresync_testapi_request_seconds_bucket{route="POST /things",le="2.5"} 1)"));
   EXPECT_THAT(text, HasSubstr("hiresync_testapi_rate_limit_waits_total 2"));
   EXPECT_THAT(text, HasSubstr("hiresync_testapi_rate_limit_wait_seconds_total 1.75"));
-  EXPECT_THAT(text, HasSubstr(R"(hiresync_testapi_request_seconds_bucket{endpoint="GET /things",le="0.001"} 0)"));
+  EXPECT_THAT(text, HasSubstr(R"(hiresync_testapi_request_seconds_bucket{route="GET /things",le="0.001"} 0)"));
   EXPECT_THAT(text, Not(HasSubstr(R"(status_class="4xx")")));
 }
 

@@ -11,9 +11,9 @@ NotesMetrics& NotesMetrics::Get() {
 
 NotesMetrics::NotesMetrics()
     : harvest_("harvest",
-               {.requests = "Calls to Greenhouse Harvest v3 (and its token endpoint) by endpoint "
+               {.requests = "Calls to Greenhouse Harvest v3 (and its token endpoint) by route "
                             "and HTTP status class.",
-                .request_seconds = "Duration of calls to Greenhouse Harvest v3 by endpoint.",
+                .request_seconds = "Duration of calls to Greenhouse Harvest v3 by route.",
                 .rate_limit_waits = "Times the notes service waited for Harvest's rate limit.",
                 .rate_limit_wait_seconds =
                     "Seconds the notes service spent waiting for Harvest's rate limit."}),

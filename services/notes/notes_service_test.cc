@@ -124,9 +124,9 @@ TEST_F(NotesServiceTest, WritesTheNoteOnceWithTheConnectionsVisibility) {
                                  "kind=\"not_synced\"} 1"));
   EXPECT_THAT(metrics, HasSubstr("hiresync_notes_written_total{connection=\"private_notes\","
                                  "kind=\"not_synced\"} 1"));
-  EXPECT_THAT(metrics, HasSubstr("hiresync_harvest_requests_total{endpoint=\"POST /v3/notes\","
+  EXPECT_THAT(metrics, HasSubstr("hiresync_harvest_requests_total{route=\"POST /v3/notes\","
                                  "status_class=\"2xx\"} 2"));
-  EXPECT_THAT(metrics, HasSubstr("hiresync_harvest_request_seconds_count{endpoint=\"POST "
+  EXPECT_THAT(metrics, HasSubstr("hiresync_harvest_request_seconds_count{route=\"POST "
                                  "/v3/notes\"} 2"));
   // Neither note bodies, tokens, secrets nor emails reach the log.
   std::string log = notes_->Log();
@@ -188,7 +188,7 @@ TEST_F(NotesServiceTest, A429IsHonouredAndTheNoteWrittenOnce) {
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(greenhouse_->Count("POST", "/v3/notes"), 2);
   EXPECT_EQ(greenhouse_->Notes(kCandidateId).size(), 1u);
-  EXPECT_THAT(Metrics(), HasSubstr("hiresync_harvest_requests_total{endpoint=\"POST /v3/notes\","
+  EXPECT_THAT(Metrics(), HasSubstr("hiresync_harvest_requests_total{route=\"POST /v3/notes\","
                                    "status_class=\"4xx\"} 1"));
 }
 

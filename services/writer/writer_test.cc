@@ -605,7 +605,7 @@ TEST_F(WriterTest, RealBinaryWritesOverGrpc) {
   EXPECT_NE(metrics->body.find(
                 "hiresync_writer_outcomes_total{connection=\"acme\",outcome=\"created\"} 1"),
             std::string::npos);
-  EXPECT_NE(metrics->body.find("endpoint=\"POST /employees\""), std::string::npos);
+  EXPECT_NE(metrics->body.find("route=\"POST /employees\""), std::string::npos);
 
   std::string log = (*process)->Log();
   EXPECT_EQ(log.find("ada@example.com"), std::string::npos);
