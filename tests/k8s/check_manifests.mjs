@@ -450,6 +450,10 @@ function checkServiceMonitors(monitoring, overlays) {
           if (port?.targetPort === "admin") selected(deployments, { matchLabels: s.spec.selector }).forEach((d) => scraped.add(d.metadata.name));
         }
       }
+      for (const s of services) {
+        check(deployments.some((d) => d.metadata.name === s.metadata.name),
+              `ServiceMonitor ${sm.metadata.name}: selects Service ${s.metadata.name} in ${overlay}; the alerts and dashboard expect service="hiresync-<name>" (the Service's name, as the operator labels it)`);
+      }
       for (const d of deployments) {
         check(scraped.has(d.metadata.name), `ServiceMonitor ${sm.metadata.name}: does not scrape ${d.metadata.name}'s admin port in ${overlay}`);
       }
