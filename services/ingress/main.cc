@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/config/config.h"
 #include "common/config/flags.h"
+#include "common/grpc/flags.h"
 #include "common/grpc/server.h"
 #include "common/http/admin_server.h"
 #include "common/log/log.h"
@@ -113,6 +114,8 @@ int main(int argc, char** argv) {
   log::Init("ingress", level);
   if (absl::GetFlag(FLAGS_config).empty()) return Fail("--config is required (the connections file)");
   if (absl::GetFlag(FLAGS_inbox).empty()) return Fail("--inbox is required (a SQLite file path)");
+  auto grpc_options = grpcutil::ServerOptionsFromFlags();
+  if (!grpc_options.ok()) return Fail(std::string(grpc_options.status().message()));
   if (absl::GetFlag(FLAGS_retention_days) < 1) {
     return Fail("--retention_days must be 1 or more (days a finished event's payload is kept)");
   }
@@ -155,11 +158,15 @@ int main(int argc, char** argv) {
   if (auto s = (*inbox)->ReleaseAllLeases(); !s.ok()) return Fail(std::string(s.message()));
 
   absl::Duration deadline = absl::Milliseconds(absl::GetFlag(FLAGS_call_deadline_ms));
-  auto mapper = ingress::MakeGrpcMapperClient(absl::GetFlag(FLAGS_mapper_addr), deadline);
-  auto writer = ingress::MakeGrpcWriterClient(absl::GetFlag(FLAGS_writer_addr), deadline);
+  const grpcutil::Tls* tls = grpc_options->tls.get();
+  auto mapper = ingress::MakeGrpcMapperClient(
+      grpcutil::MakeChannel(absl::GetFlag(FLAGS_mapper_addr), tls), deadline);
+  auto writer = ingress::MakeGrpcWriterClient(
+      grpcutil::MakeChannel(absl::GetFlag(FLAGS_writer_addr), tls), deadline);
   std::unique_ptr<ingress::NotesClient> notes;
   if (!absl::GetFlag(FLAGS_notes_addr).empty()) {
-    notes = ingress::MakeGrpcNotesClient(absl::GetFlag(FLAGS_notes_addr), deadline);
+    notes = ingress::MakeGrpcNotesClient(
+        grpcutil::MakeChannel(absl::GetFlag(FLAGS_notes_addr), tls), deadline);
   }
 
   ingress::DispatcherOptions options;
@@ -189,7 +196,8 @@ int main(int argc, char** argv) {
                                       &connection_states, [&dispatcher] { dispatcher.Wake(); });
   ingress::RetentionPurger purger(inbox->get(), retention);
 
-  auto grpc_server = grpcutil::StartServer(absl::GetFlag(FLAGS_grpc_listen), {&admin_service});
+  auto grpc_server =
+      grpcutil::StartServer(absl::GetFlag(FLAGS_grpc_listen), {&admin_service}, *grpc_options);
   if (!grpc_server.ok()) return Fail(std::string(grpc_server.status().message()));
   if (auto s = webhooks.Start(); !s.ok()) return Fail(std::string(s.message()));
   dispatcher.Start();
@@ -198,6 +206,8 @@ int main(int argc, char** argv) {
   admin.SetReady(true);
   log::Info("listening", {{"webhook_port", webhooks.port()},
                           {"grpc_port", grpc_server->port},
+                          {"grpc_tls", tls ? "mtls" : "plaintext"},
+                          {"grpc_health_port", grpc_server->health_port},
                           {"admin_port", admin.port()},
                           {"connections", connections.Get()->size()},
                           {"admin_service", admin_token ? "on" : "off (no --admin_token_file)"},
@@ -231,7 +241,7 @@ int main(int argc, char** argv) {
   webhooks.Stop();
   purger.Stop();
   dispatcher.Stop();
-  grpc_server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  grpc_server->Shutdown(absl::Seconds(5));
   admin.Stop();
   log::Info("stopped");
   return 0;

@@ -19,8 +19,8 @@ absl::StatusOr<Response> Call(Stub& stub, Method method, const Request& request,
 
 class GrpcMapperClient : public MapperClient {
  public:
-  GrpcMapperClient(const std::string& target, absl::Duration deadline)
-      : stub_(hiresync::v1::Mapper::NewStub(grpcutil::MakeChannel(target))), deadline_(deadline) {}
+  GrpcMapperClient(std::shared_ptr<grpc::Channel> channel, absl::Duration deadline)
+      : stub_(hiresync::v1::Mapper::NewStub(channel)), deadline_(deadline) {}
   absl::StatusOr<hiresync::v1::MapResponse> Map(const hiresync::v1::MapRequest& request) override {
     return Call<hiresync::v1::Mapper::Stub, hiresync::v1::MapRequest, hiresync::v1::MapResponse>(
         *stub_, &hiresync::v1::Mapper::Stub::Map, request, deadline_);
@@ -33,8 +33,8 @@ class GrpcMapperClient : public MapperClient {
 
 class GrpcWriterClient : public WriterClient {
  public:
-  GrpcWriterClient(const std::string& target, absl::Duration deadline)
-      : stub_(hiresync::v1::Writer::NewStub(grpcutil::MakeChannel(target))), deadline_(deadline) {}
+  GrpcWriterClient(std::shared_ptr<grpc::Channel> channel, absl::Duration deadline)
+      : stub_(hiresync::v1::Writer::NewStub(channel)), deadline_(deadline) {}
   absl::StatusOr<hiresync::v1::WriteResponse> Write(
       const hiresync::v1::WriteRequest& request) override {
     return Call<hiresync::v1::Writer::Stub, hiresync::v1::WriteRequest,
@@ -49,8 +49,8 @@ class GrpcWriterClient : public WriterClient {
 
 class GrpcNotesClient : public NotesClient {
  public:
-  GrpcNotesClient(const std::string& target, absl::Duration deadline)
-      : stub_(hiresync::v1::Notes::NewStub(grpcutil::MakeChannel(target))), deadline_(deadline) {}
+  GrpcNotesClient(std::shared_ptr<grpc::Channel> channel, absl::Duration deadline)
+      : stub_(hiresync::v1::Notes::NewStub(channel)), deadline_(deadline) {}
   absl::StatusOr<hiresync::v1::PostNoteResponse> Post(
       const hiresync::v1::PostNoteRequest& request) override {
     return Call<hiresync::v1::Notes::Stub, hiresync::v1::PostNoteRequest,
@@ -65,14 +65,17 @@ class GrpcNotesClient : public NotesClient {
 
 }  // namespace
 
-std::unique_ptr<MapperClient> MakeGrpcMapperClient(const std::string& target, absl::Duration deadline) {
-  return std::make_unique<GrpcMapperClient>(target, deadline);
+std::unique_ptr<MapperClient> MakeGrpcMapperClient(std::shared_ptr<grpc::Channel> channel,
+                                                   absl::Duration deadline) {
+  return std::make_unique<GrpcMapperClient>(std::move(channel), deadline);
 }
-std::unique_ptr<WriterClient> MakeGrpcWriterClient(const std::string& target, absl::Duration deadline) {
-  return std::make_unique<GrpcWriterClient>(target, deadline);
+std::unique_ptr<WriterClient> MakeGrpcWriterClient(std::shared_ptr<grpc::Channel> channel,
+                                                   absl::Duration deadline) {
+  return std::make_unique<GrpcWriterClient>(std::move(channel), deadline);
 }
-std::unique_ptr<NotesClient> MakeGrpcNotesClient(const std::string& target, absl::Duration deadline) {
-  return std::make_unique<GrpcNotesClient>(target, deadline);
+std::unique_ptr<NotesClient> MakeGrpcNotesClient(std::shared_ptr<grpc::Channel> channel,
+                                                 absl::Duration deadline) {
+  return std::make_unique<GrpcNotesClient>(std::move(channel), deadline);
 }
 
 }  // namespace hiresync::ingress

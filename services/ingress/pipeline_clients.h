@@ -2,6 +2,8 @@
 // in-process servers or fakes, and gRPC implementations with a deadline on every call.
 #pragma once
 
+#include <grpcpp/grpcpp.h>
+
 #include <memory>
 #include <string>
 
@@ -16,7 +18,8 @@ namespace hiresync::ingress {
 class MapperClient {
  public:
   virtual ~MapperClient() = default;
-  virtual absl::StatusOr<hiresync::v1::MapResponse> Map(const hiresync::v1::MapRequest& request) = 0;
+  virtual absl::StatusOr<hiresync::v1::MapResponse> Map(
+      const hiresync::v1::MapRequest& request) = 0;
 };
 
 class WriterClient {
@@ -33,8 +36,12 @@ class NotesClient {
       const hiresync::v1::PostNoteRequest& request) = 0;
 };
 
-std::unique_ptr<MapperClient> MakeGrpcMapperClient(const std::string& target, absl::Duration deadline);
-std::unique_ptr<WriterClient> MakeGrpcWriterClient(const std::string& target, absl::Duration deadline);
-std::unique_ptr<NotesClient> MakeGrpcNotesClient(const std::string& target, absl::Duration deadline);
+// Each calls over `channel` (grpcutil::MakeChannel: plaintext or mTLS).
+std::unique_ptr<MapperClient> MakeGrpcMapperClient(std::shared_ptr<grpc::Channel> channel,
+                                                   absl::Duration deadline);
+std::unique_ptr<WriterClient> MakeGrpcWriterClient(std::shared_ptr<grpc::Channel> channel,
+                                                   absl::Duration deadline);
+std::unique_ptr<NotesClient> MakeGrpcNotesClient(std::shared_ptr<grpc::Channel> channel,
+                                                 absl::Duration deadline);
 
 }  // namespace hiresync::ingress

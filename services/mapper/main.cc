@@ -10,6 +10,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "common/config/flags.h"
+#include "common/grpc/flags.h"
 #include "common/grpc/server.h"
 #include "common/http/admin_server.h"
 #include "common/log/log.h"
@@ -63,6 +64,10 @@ int main(int argc, char** argv) {
     return Fail("--grpc_listen is empty: give host:port, e.g. 127.0.0.1:50052");
   }
 
+  absl::StatusOr<hiresync::grpcutil::ServerOptions> grpc_options =
+      hiresync::grpcutil::ServerOptionsFromFlags();
+  if (!grpc_options.ok()) return Fail(std::string(grpc_options.status().message()));
+
   hiresync::http::AdminServer admin;
   if (absl::Status status = admin.Start(absl::GetFlag(FLAGS_admin_host), admin_port);
       !status.ok()) {
@@ -71,22 +76,23 @@ int main(int argc, char** argv) {
 
   hiresync::mapper::MapperService service;
   absl::StatusOr<hiresync::grpcutil::RunningServer> server =
-      hiresync::grpcutil::StartServer(grpc_listen, {&service});
+      hiresync::grpcutil::StartServer(grpc_listen, {&service}, *grpc_options);
   if (!server.ok()) {
     admin.Stop();
     return Fail(std::string(server.status().message()));
   }
   server->SetServing(true);
   admin.SetReady(true);
-  hiresync::log::Info("started", {{"grpc_port", server->port}, {"admin_port", admin.port()}});
+  hiresync::log::Info("started", {{"grpc_port", server->port},
+                                  {"grpc_tls", grpc_options->tls ? "mtls" : "plaintext"},
+                                  {"grpc_health_port", server->health_port},
+                                  {"admin_port", admin.port()}});
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   hiresync::log::Info("stopping", {{"signal", signal_number}});
   admin.SetReady(false);
-  server->SetServing(false);
-  server->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  server->server->Wait();
+  server->Shutdown(absl::Seconds(10));
   admin.Stop();
   hiresync::log::Info("stopped");
   return 0;

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/config/config.h"
 #include "common/config/flags.h"
+#include "common/grpc/flags.h"
 #include "common/grpc/server.h"
 #include "common/http/admin_server.h"
 #include "common/log/log.h"
@@ -92,6 +93,8 @@ int main(int argc, char** argv) {
     return Fail("--ledger is required: the SQLite file of the notes ledger (or HIRESYNC_LEDGER)");
   }
   if (absl::GetFlag(FLAGS_workers) < 1) return Fail("--workers must be at least 1");
+  auto grpc_options = grpcutil::ServerOptionsFromFlags();
+  if (!grpc_options.ok()) return Fail(std::string(grpc_options.status().message()));
   auto ledger = notes::NoteLedger::Open(absl::GetFlag(FLAGS_ledger));
   if (!ledger.ok()) return Fail(std::string(ledger.status().message()));
 
@@ -107,7 +110,8 @@ int main(int argc, char** argv) {
   notes::NotePoster poster(source.AsFn(), ledger->get(),
                            notes::RealHarvestFactory(std::make_shared<time::RealClock>()));
   notes::NotesService service(&poster, absl::GetFlag(FLAGS_workers));
-  auto server = grpcutil::StartServer(absl::GetFlag(FLAGS_grpc_listen), {&service});
+  auto server =
+      grpcutil::StartServer(absl::GetFlag(FLAGS_grpc_listen), {&service}, *grpc_options);
   if (!server.ok()) {
     admin.Stop();
     return Fail(std::string(server.status().message()));
@@ -115,6 +119,8 @@ int main(int argc, char** argv) {
   server->SetServing(true);
   admin.SetReady(true);
   log::Info("notes started", {{"grpc_port", server->port},
+                               {"grpc_tls", grpc_options->tls ? "mtls" : "plaintext"},
+                               {"grpc_health_port", server->health_port},
                               {"admin_port", admin.port()},
                               {"connections", (*connections)->size()}});
 
@@ -129,10 +135,7 @@ int main(int argc, char** argv) {
   }
   log::Info("notes stopping");
   admin.SetReady(false);
-  server->SetServing(false);
-  server->server->Shutdown(std::chrono::system_clock::now() +
-                           std::chrono::seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
-  server->server->Wait();
+  server->Shutdown(absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
   log::Info("grpc stopped");
   admin.Stop();
   log::Info("notes stopped");

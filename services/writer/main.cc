@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/config/config.h"
 #include "common/config/flags.h"
+#include "common/grpc/flags.h"
 #include "common/grpc/server.h"
 #include "common/http/admin_server.h"
 #include "common/log/log.h"
@@ -60,6 +61,8 @@ int main(int argc, char** argv) {
   if (absl::GetFlag(FLAGS_attachment_max_bytes) <= 0) {
     return Fail("--attachment_max_bytes must be positive");
   }
+  auto grpc_options = grpcutil::ServerOptionsFromFlags();
+  if (!grpc_options.ok()) return Fail(std::string(grpc_options.status().message()));
   auto loaded = config::Load(absl::GetFlag(FLAGS_config));
   if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
   config::ConnectionsSource connections(*loaded);
@@ -80,11 +83,14 @@ int main(int argc, char** argv) {
   writer::Writer logic(connections.AsFn(), ledger->get(), &fetcher,
                        writer::RealGoCoFactory(std::make_shared<time::RealClock>()));
   writer::WriterService service(&logic);
-  auto server = grpcutil::StartServer(absl::GetFlag(FLAGS_grpc_listen), {&service});
+  auto server =
+      grpcutil::StartServer(absl::GetFlag(FLAGS_grpc_listen), {&service}, *grpc_options);
   if (!server.ok()) return Fail(std::string(server.status().message()));
   server->SetServing(true);
   admin.SetReady(true);
   log::Info("writer started", {{"grpc_port", server->port},
+                               {"grpc_tls", grpc_options->tls ? "mtls" : "plaintext"},
+                               {"grpc_health_port", server->health_port},
                                {"admin_port", admin.port()},
                                {"connections", connections.Get()->size()}});
 
@@ -100,10 +106,7 @@ int main(int argc, char** argv) {
   }
   log::Info("writer stopping");
   admin.SetReady(false);
-  server->SetServing(false);
-  server->server->Shutdown(std::chrono::system_clock::now() +
-                           std::chrono::seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
-  server->server->Wait();
+  server->Shutdown(absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
   (*ledger)->Close();
   admin.Stop();
   log::Info("writer stopped");
