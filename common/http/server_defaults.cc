@@ -20,6 +20,12 @@ void ApplyServerDefaults(httplib::Server& server, const ServerLimits& limits) {
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
 }
 
+std::unique_ptr<httplib::Server> NewServer(const std::string& cert_file,
+                                           const std::string& key_file) {
+  if (cert_file.empty() && key_file.empty()) return std::make_unique<httplib::Server>();
+  return std::make_unique<httplib::SSLServer>(cert_file.c_str(), key_file.c_str());
+}
+
 std::thread ListenInBackground(httplib::Server& server) {
   std::thread thread([&server] { server.listen_after_bind(); });
   // Bounded: listen_after_bind sets is_running() first thing.

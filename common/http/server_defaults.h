@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
+#include <string>
 #include <thread>
 
 #include "httplib.h"
@@ -22,6 +24,11 @@ struct ServerLimits {
 // options (which set SO_REUSEPORT, letting a second process silently share a port)
 // with SO_REUSEADDR only, so "port already in use" is an error.
 void ApplyServerDefaults(httplib::Server& server, const ServerLimits& limits = {});
+
+// A plain HTTP server, or an HTTPS one when `cert_file` and `key_file` (PEM) are given;
+// check is_valid() (false when they cannot be loaded).
+std::unique_ptr<httplib::Server> NewServer(const std::string& cert_file = "",
+                                           const std::string& key_file = "");
 
 // Binds host:port (0 picks a free port). Returns the bound port, or -1.
 int Bind(httplib::Server& server, const char* host, int port);

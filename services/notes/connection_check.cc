@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "common/http_client/client_setup.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
 #include "services/notes/note_poster.h"
@@ -36,8 +37,14 @@ CheckResult CheckGoCo(const config::Connection& connection, const HarvestOptions
   http.set_read_timeout(micros(options.read_timeout));
   http.set_write_timeout(micros(options.write_timeout));
   http.set_bearer_token_auth(connection.goco_api_key.c_str());
+  http_client::VerifyServer(http, options.ca_bundle);
   httplib::Result answer = http.Get(prefix + "/departments");
   if (!answer) {
+    if (auto tls =
+            http_client::TlsFailure(http, answer.error(), "GoCo", origin, options.ca_bundle)) {
+      result.detail = *tls;
+      return result;
+    }
     result.detail = absl::StrCat("GoCo could not be reached at ", base_url, " (",
                                  httplib::to_string(answer.error()),
                                  "): check goco.base_url and the network path to GoCo");

@@ -187,6 +187,7 @@ struct HarvestClient::Impl {
       httplib::Client http(request.origin);
       http_client::ConfigureClient(
           http, {options.connect_timeout, options.read_timeout, options.write_timeout});
+      http_client::VerifyServer(http, options.ca_bundle);
       absl::Time start = absl::Now();
       httplib::Result result =
           request.method == "GET"
@@ -195,6 +196,12 @@ struct HarvestClient::Impl {
       double seconds = absl::ToDoubleSeconds(absl::Now() - start);
       if (!result) {
         NotesMetrics::Get().harvest().ObserveCall(request.endpoint, 0, seconds);
+        if (auto tls = http_client::TlsFailure(http, result.error(), "Greenhouse", request.origin,
+                                               options.ca_bundle)) {
+          return absl::UnavailableError(absl::StrCat(*tls, " (", request.endpoint, ", connection '",
+                                                     settings.connection_id,
+                                                     "'); the call will be retried"));
+        }
         return absl::UnavailableError(
             absl::StrCat("Greenhouse did not answer ", request.endpoint, " for connection '",
                          settings.connection_id, "' (", httplib::to_string(result.error()),

@@ -54,6 +54,9 @@ struct HarvestOptions {
   // Notes asked for per page (Harvest allows 1..500), and pages read at most.
   int notes_per_page = 500;
   int max_pages = 100;
+  // PEM file of the CAs that may sign Greenhouse's (and, for the connection check, GoCo's)
+  // certificates; empty: the system's trust store.
+  std::string ca_bundle;
 };
 
 struct HarvestNote {

@@ -12,6 +12,7 @@
 #include "common/grpc/flags.h"
 #include "common/grpc/server.h"
 #include "common/http/admin_server.h"
+#include "common/http_client/client_setup.h"
 #include "common/log/log.h"
 #include "common/service/lifecycle.h"
 #include "common/time/clock.h"
@@ -29,6 +30,9 @@ ABSL_FLAG(int, admin_listen_port, 9104, "Admin HTTP port (0 picks one).");
 ABSL_FLAG(std::string, log_level, "info", "debug|info|warn|error.");
 ABSL_FLAG(int, workers, 4,
           "Threads that call Greenhouse (calls of one connection are serialized).");
+ABSL_FLAG(std::string, ca_bundle, "",
+          "PEM file of the CA certificates that verify HTTPS to Greenhouse (token and Harvest) "
+          "and, for --check_connection, GoCo; empty: the system's trust store.");
 ABSL_FLAG(int, shutdown_grace_seconds, 20, "How long in-flight calls may finish on SIGTERM.");
 ABSL_FLAG(std::string, check_connection, "",
           "Check this connection's Harvest credentials, note author and GoCo API key, print one "
@@ -41,7 +45,8 @@ int Fail(const std::string& message) {
   return 2;
 }
 
-int CheckConnection(const hiresync::config::Connections& connections, const std::string& id) {
+int CheckConnection(const hiresync::config::Connections& connections, const std::string& id,
+                    const hiresync::notes::HarvestOptions& options) {
   using namespace hiresync;
   const config::Connection* connection = connections.Find(id);
   if (connection == nullptr) {
@@ -51,7 +56,7 @@ int CheckConnection(const hiresync::config::Connections& connections, const std:
   }
   bool all_ok = true;
   for (const notes::CheckResult& result :
-       notes::CheckConnection(*connection, std::make_shared<time::RealClock>())) {
+       notes::CheckConnection(*connection, std::make_shared<time::RealClock>(), options)) {
     std::cout << notes::FormatCheck(result) << std::endl;
     all_ok = all_ok && result.ok;
   }
@@ -84,10 +89,15 @@ int main(int argc, char** argv) {
   if (absl::GetFlag(FLAGS_config).empty()) {
     return Fail("--config is required: the connections file (or HIRESYNC_CONFIG)");
   }
+  notes::HarvestOptions harvest_options;
+  harvest_options.ca_bundle = absl::GetFlag(FLAGS_ca_bundle);
+  if (absl::Status s = http_client::CheckCaBundle(harvest_options.ca_bundle); !s.ok()) {
+    return Fail(std::string(s.message()));
+  }
   auto connections = config::Load(absl::GetFlag(FLAGS_config));
   if (!connections.ok()) return Fail(std::string(connections.status().message()));
   if (!absl::GetFlag(FLAGS_check_connection).empty()) {
-    return CheckConnection(**connections, absl::GetFlag(FLAGS_check_connection));
+    return CheckConnection(**connections, absl::GetFlag(FLAGS_check_connection), harvest_options);
   }
   if (absl::GetFlag(FLAGS_ledger).empty()) {
     return Fail("--ledger is required: the SQLite file of the notes ledger (or HIRESYNC_LEDGER)");
@@ -107,11 +117,11 @@ int main(int argc, char** argv) {
   }
 
   config::ConnectionsSource source(*connections);
-  notes::NotePoster poster(source.AsFn(), ledger->get(),
-                           notes::RealHarvestFactory(std::make_shared<time::RealClock>()));
+  notes::NotePoster poster(
+      source.AsFn(), ledger->get(),
+      notes::RealHarvestFactory(std::make_shared<time::RealClock>(), harvest_options));
   notes::NotesService service(&poster, absl::GetFlag(FLAGS_workers));
-  auto server =
-      grpcutil::StartServer(absl::GetFlag(FLAGS_grpc_listen), {&service}, *grpc_options);
+  auto server = grpcutil::StartServer(absl::GetFlag(FLAGS_grpc_listen), {&service}, *grpc_options);
   if (!server.ok()) {
     admin.Stop();
     return Fail(std::string(server.status().message()));
@@ -119,8 +129,8 @@ int main(int argc, char** argv) {
   server->SetServing(true);
   admin.SetReady(true);
   log::Info("notes started", {{"grpc_port", server->port},
-                               {"grpc_tls", grpc_options->tls ? "mtls" : "plaintext"},
-                               {"grpc_health_port", server->health_port},
+                              {"grpc_tls", grpc_options->tls ? "mtls" : "plaintext"},
+                              {"grpc_health_port", server->health_port},
                               {"admin_port", admin.port()},
                               {"connections", (*connections)->size()}});
 

@@ -2,6 +2,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/http_client/client_setup.h"
 #include "httplib.h"
 
 namespace hiresync::writer {
@@ -40,6 +41,7 @@ absl::StatusOr<std::string> AttachmentFetcher::Fetch(const std::string& url) {
     client.set_read_timeout(options_.read_timeout_seconds);
     client.set_follow_location(false);
     client.set_url_encode(false);  // signed URLs must reach the server byte for byte
+    http_client::VerifyServer(client, options_.ca_bundle);
 
     std::string body;
     bool too_large = false;
@@ -72,6 +74,10 @@ absl::StatusOr<std::string> AttachmentFetcher::Fetch(const std::string& url) {
                        " MiB, GoCo's limit per file; upload a smaller copy in GoCo by hand"));
     }
     if (!result) {
+      if (auto tls = http_client::TlsFailure(client, result.error(), "the attachment server",
+                                             split.scheme_host_port, options_.ca_bundle)) {
+        return absl::UnavailableError(absl::StrCat(*tls, "; it will be retried"));
+      }
       return absl::UnavailableError(absl::StrCat("the attachment could not be downloaded (",
                                                  httplib::to_string(result.error()),
                                                  "); it will be retried"));

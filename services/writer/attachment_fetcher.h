@@ -23,6 +23,9 @@ struct AttachmentFetcherOptions {
   int max_redirects = 3;
   int connect_timeout_seconds = 10;
   int read_timeout_seconds = 60;
+  // PEM file of the CAs that may sign the attachment server's certificate; empty: the
+  // system's trust store.
+  std::string ca_bundle;
 };
 
 class AttachmentFetcher : public AttachmentSource {

@@ -188,6 +188,7 @@ std::optional<GoCoError> GoCoError::Of(const absl::Status& status) {
 struct GoCoClient::Impl {
   Impl(const BaseUrl& base, std::string key, std::shared_ptr<time::Clock> c, GoCoClientOptions o)
       : http(base.scheme_host_port),
+        origin(base.scheme_host_port),
         prefix(base.path_prefix),
         api_key(std::move(key)),
         clock(std::move(c)),
@@ -195,6 +196,7 @@ struct GoCoClient::Impl {
 
   std::mutex mutex;  // guards everything below: httplib::Client is not thread-safe
   httplib::Client http;
+  std::string origin;
   std::string prefix;
   std::string api_key;
   std::shared_ptr<time::Clock> clock;
@@ -240,6 +242,7 @@ absl::StatusOr<std::unique_ptr<GoCoClient>> GoCoClient::Create(const std::string
   // each call gets a fresh connection rather than a spurious failure.
   impl->http.set_keep_alive(false);
   impl->http.set_bearer_token_auth(api_key.c_str());
+  http_client::VerifyServer(impl->http, options.ca_bundle);
   return std::unique_ptr<GoCoClient>(new GoCoClient(std::move(impl)));
 }
 
@@ -272,8 +275,11 @@ absl::StatusOr<GoCoClient::Answer> GoCoClient::Send(const Call& call) {
   if (!result) {
     WriterMetrics::Get().goco().ObserveCall(endpoint, 0, seconds);
     GoCoError error;
-    error.message = absl::StrCat(httplib::to_string(result.error()), " error calling ", endpoint,
-                                 " (GoCo down, unreachable or too slow)");
+    std::optional<std::string> tls = http_client::TlsFailure(impl.http, result.error(), "GoCo",
+                                                             impl.origin, impl.options.ca_bundle);
+    error.message = tls ? absl::StrCat(*tls, "; calling ", endpoint)
+                        : absl::StrCat(httplib::to_string(result.error()), " error calling ",
+                                       endpoint, " (GoCo down, unreachable or too slow)");
     return error.ToStatus();
   }
   const httplib::Response& response = *result;

@@ -112,6 +112,8 @@ struct GoCoClientOptions {
   absl::Duration max_rate_limit_wait = absl::Seconds(60);
   // The client slows down (waits for the window to reset) at or below this many calls left.
   int64_t slow_down_at_remaining = 1;
+  // PEM file of the CAs that may sign GoCo's certificate; empty: the system's trust store.
+  std::string ca_bundle;
 };
 
 // One GoCo company. Thread-safe: calls are serialized on one reused HTTP client.

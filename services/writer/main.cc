@@ -11,6 +11,7 @@
 #include "common/grpc/flags.h"
 #include "common/grpc/server.h"
 #include "common/http/admin_server.h"
+#include "common/http_client/client_setup.h"
 #include "common/log/log.h"
 #include "common/service/lifecycle.h"
 #include "common/time/clock.h"
@@ -28,6 +29,9 @@ ABSL_FLAG(int, admin_listen_port, 9103, "Admin HTTP port (0 picks one).");
 ABSL_FLAG(std::string, log_level, "info", "debug|info|warn|error.");
 ABSL_FLAG(int64_t, attachment_max_bytes, int64_t{25} * 1024 * 1024,
           "Largest attachment downloaded (GoCo takes at most 25 MiB a file).");
+ABSL_FLAG(std::string, ca_bundle, "",
+          "PEM file of the CA certificates that verify HTTPS to GoCo and to attachment links; "
+          "empty: the system's trust store.");
 ABSL_FLAG(int, shutdown_grace_seconds, 20, "How long in-flight calls may finish on SIGTERM.");
 
 namespace {
@@ -63,6 +67,10 @@ int main(int argc, char** argv) {
   }
   auto grpc_options = grpcutil::ServerOptionsFromFlags();
   if (!grpc_options.ok()) return Fail(std::string(grpc_options.status().message()));
+  const std::string ca_bundle = absl::GetFlag(FLAGS_ca_bundle);
+  if (absl::Status s = http_client::CheckCaBundle(ca_bundle); !s.ok()) {
+    return Fail(std::string(s.message()));
+  }
   auto loaded = config::Load(absl::GetFlag(FLAGS_config));
   if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
   config::ConnectionsSource connections(*loaded);
@@ -79,12 +87,14 @@ int main(int argc, char** argv) {
 
   writer::AttachmentFetcherOptions fetch_options;
   fetch_options.max_bytes = absl::GetFlag(FLAGS_attachment_max_bytes);
+  fetch_options.ca_bundle = ca_bundle;
+  writer::GoCoClientOptions goco_options;
+  goco_options.ca_bundle = ca_bundle;
   writer::AttachmentFetcher fetcher(fetch_options);
   writer::Writer logic(connections.AsFn(), ledger->get(), &fetcher,
-                       writer::RealGoCoFactory(std::make_shared<time::RealClock>()));
+                       writer::RealGoCoFactory(std::make_shared<time::RealClock>(), goco_options));
   writer::WriterService service(&logic);
-  auto server =
-      grpcutil::StartServer(absl::GetFlag(FLAGS_grpc_listen), {&service}, *grpc_options);
+  auto server = grpcutil::StartServer(absl::GetFlag(FLAGS_grpc_listen), {&service}, *grpc_options);
   if (!server.ok()) return Fail(std::string(server.status().message()));
   server->SetServing(true);
   admin.SetReady(true);

@@ -65,8 +65,8 @@ TEST_F(MutualTlsTest, GrpcPortsRefusePlaintextAndHealthPortsAnswerIt) {
     auto plaintext =
         CheckHealth(grpcutil::MakeChannel(absl::StrCat("127.0.0.1:", port)), absl::Seconds(2));
     EXPECT_FALSE(plaintext.ok()) << service;
-    auto probe = CheckHealth(
-        grpcutil::MakeChannel(absl::StrCat("127.0.0.1:", health_ports_[service])));
+    auto probe =
+        CheckHealth(grpcutil::MakeChannel(absl::StrCat("127.0.0.1:", health_ports_[service])));
     ASSERT_TRUE(probe.ok()) << service << ": " << probe.status();
     EXPECT_EQ(*probe, HealthStatus::kServing) << service;
   }
@@ -76,10 +76,10 @@ TEST(TlsFlagsTest, SomeButNotAllFilesStopTheServiceNamingTheMissingFlag) {
   TempDir dir;
   auto pki = MakeTestPki(dir.path());
   ASSERT_TRUE(pki.ok()) << pki.status();
-  auto mapper = Process::Start(BinDir() + "/hiresync-mapper",
-                               {"--grpc_listen=127.0.0.1:0", "--admin_listen_port=0",
-                                "--tls_cert_file=" + pki->server.cert},
-                               {{"HIRESYNC_TLS_KEY_FILE", pki->server.key}}, dir.File("mapper.log"));
+  auto mapper = Process::Start(
+      BinDir() + "/hiresync-mapper",
+      {"--grpc_listen=127.0.0.1:0", "--admin_listen_port=0", "--tls_cert_file=" + pki->server.cert},
+      {{"HIRESYNC_TLS_KEY_FILE", pki->server.key}}, dir.File("mapper.log"));
   ASSERT_TRUE(mapper.ok()) << mapper.status();
   EXPECT_NE((*mapper)->Wait(), 0);
   EXPECT_THAT((*mapper)->Log(), HasSubstr("but --tls_ca_file is not set"));

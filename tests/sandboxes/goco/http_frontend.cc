@@ -15,6 +15,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/http/server_defaults.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
 
@@ -118,13 +119,16 @@ void LogLine(const std::string& level, const std::string& message, const std::st
 }
 
 struct HttpFrontend::Impl {
-  explicit Impl(Sandbox& s) : sandbox(s) {}
+  Impl(Sandbox& s, std::unique_ptr<httplib::Server> server)
+      : sandbox(s), server(std::move(server)) {}
   Sandbox& sandbox;
-  httplib::Server server;
+  std::unique_ptr<httplib::Server> server;
 };
 
-HttpFrontend::HttpFrontend(Sandbox& sandbox) : impl_(std::make_unique<Impl>(sandbox)) {
-  httplib::Server& server = impl_->server;
+HttpFrontend::HttpFrontend(Sandbox& sandbox, const std::string& tls_cert_file,
+                           const std::string& tls_key_file)
+    : impl_(std::make_unique<Impl>(sandbox, http::NewServer(tls_cert_file, tls_key_file))) {
+  httplib::Server& server = *impl_->server;
   server.set_payload_max_length(kPayloadLimitBytes);
   // httplib's default also sets SO_REUSEPORT, which would let a second sandbox bind a port
   // already in use; keep only SO_REUSEADDR so that case fails loudly.
@@ -189,7 +193,12 @@ HttpFrontend::HttpFrontend(Sandbox& sandbox) : impl_(std::make_unique<Impl>(sand
 HttpFrontend::~HttpFrontend() = default;
 
 absl::Status HttpFrontend::Bind(const std::string& host, int port) {
-  if (!impl_->server.bind_to_port(host, port)) {
+  if (!impl_->server->is_valid()) {
+    return absl::FailedPreconditionError(
+        "cannot serve HTTPS: --tls-cert-file and --tls-key-file must be a PEM certificate and "
+        "its key");
+  }
+  if (!impl_->server->bind_to_port(host, port)) {
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", host, ":", port, " (", std::strerror(errno),
                      "); the port may be in use: stop the other process or pass another "
@@ -198,8 +207,8 @@ absl::Status HttpFrontend::Bind(const std::string& host, int port) {
   return absl::OkStatus();
 }
 
-void HttpFrontend::Run() { impl_->server.listen_after_bind(); }
+void HttpFrontend::Run() { impl_->server->listen_after_bind(); }
 
-void HttpFrontend::Stop() { impl_->server.stop(); }
+void HttpFrontend::Stop() { impl_->server->stop(); }
 
 }  // namespace hiresync::goco_sandbox

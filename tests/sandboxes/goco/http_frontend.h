@@ -12,7 +12,9 @@ namespace hiresync::goco_sandbox {
 
 class HttpFrontend {
  public:
-  explicit HttpFrontend(Sandbox& sandbox);
+  // HTTPS when `tls_cert_file` and `tls_key_file` (PEM) are given.
+  explicit HttpFrontend(Sandbox& sandbox, const std::string& tls_cert_file = "",
+                        const std::string& tls_key_file = "");
   ~HttpFrontend();
   HttpFrontend(const HttpFrontend&) = delete;
   HttpFrontend& operator=(const HttpFrontend&) = delete;

@@ -24,11 +24,13 @@ struct Flags {
   std::string company = "demo";
   std::vector<std::string> api_key_files;
   std::string seed_file;
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 constexpr char kUsage[] =
     "usage: goco-sandbox [--host 127.0.0.1] [--port 8090] [--company demo] "
-    "[--api-key-file PATH]... [--seed FILE]";
+    "[--api-key-file PATH]... [--seed FILE] [--tls-cert-file PEM --tls-key-file PEM]";
 
 int Fail(const std::string& message) {
   nlohmann::json fields = {{"error", message}};
@@ -80,6 +82,10 @@ bool ParseFlags(int argc, char** argv, Flags& flags, std::string& error) {
       flags.api_key_files.push_back(value);
     } else if (arg == "--seed") {
       flags.seed_file = value;
+    } else if (arg == "--tls-cert-file") {
+      flags.tls_cert_file = value;
+    } else if (arg == "--tls-key-file") {
+      flags.tls_key_file = value;
     } else {
       error = absl::StrCat("unknown flag \"", arg, "\"; ", kUsage);
       return false;
@@ -97,6 +103,9 @@ int main(int argc, char** argv) {
   Flags flags;
   std::string error;
   if (!ParseFlags(argc, argv, flags, error)) return Fail(error);
+  if (flags.tls_cert_file.empty() != flags.tls_key_file.empty()) {
+    return Fail("--tls-cert-file and --tls-key-file go together: give both to serve HTTPS");
+  }
 
   // Block the stop signals before any thread starts, so that only sigwait() below sees them.
   sigset_t stop_signals;
@@ -132,11 +141,14 @@ int main(int argc, char** argv) {
     }
   }
 
-  HttpFrontend frontend(sandbox);
+  HttpFrontend frontend(sandbox, flags.tls_cert_file, flags.tls_key_file);
   if (absl::Status bound = frontend.Bind(flags.host, flags.port); !bound.ok()) {
     return Fail(std::string(bound.message()));
   }
-  nlohmann::json fields = {{"host", flags.host}, {"port", flags.port}, {"company", flags.company}};
+  nlohmann::json fields = {{"host", flags.host},
+                           {"port", flags.port},
+                           {"company", flags.company},
+                           {"https", !flags.tls_cert_file.empty()}};
   std::string members = fields.dump();
   hiresync::goco_sandbox::LogLine("info", "listening", members.substr(1, members.size() - 2));
 

@@ -31,6 +31,7 @@ constexpr char kUsage[] =
     "usage:\n"
     "  greenhouse-sandbox serve [--host 127.0.0.1] [--port 8091] [--public-url URL]\n"
     "                           [--url-key-file FILE] [--seed FILE]\n"
+    "                           [--tls-cert-file PEM --tls-key-file PEM]\n"
     "  greenhouse-sandbox send --url URL --secret-file FILE [--event-id ID] [--ping]\n"
     "                          [--retry-scale X] [--max-attempts N] PAYLOAD.json\n"
     "See tests/sandboxes/greenhouse/README.md.\n";
@@ -91,9 +92,10 @@ std::optional<std::string> ReadWholeFile(const std::string& path) {
 
 int Serve(int argc, char** argv) {
   std::string problem;
-  auto args =
-      ParseArgs(argc, argv, {"host", "port", "public-url", "url-key-file", "seed", "seed-file"}, {},
-                &problem);
+  auto args = ParseArgs(argc, argv,
+                        {"host", "port", "public-url", "url-key-file", "seed", "seed-file",
+                         "tls-cert-file", "tls-key-file"},
+                        {}, &problem);
   if (!args) return Usage(problem);
   if (!args->positional.empty()) return Usage("serve takes no positional arguments");
 
@@ -105,6 +107,11 @@ int Serve(int argc, char** argv) {
         absl::StrCat("--port must be a TCP port number, got '", args->values["port"], "'"));
   }
   if (args->values.count("public-url")) options.public_url = args->values["public-url"];
+  options.tls_cert_file = args->values["tls-cert-file"];
+  options.tls_key_file = args->values["tls-key-file"];
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
+    return Usage("--tls-cert-file and --tls-key-file go together: give both to serve HTTPS");
+  }
   while (!options.public_url.empty() && options.public_url.back() == '/') {
     options.public_url.pop_back();
   }

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/http/server_defaults.h"
 #include "tests/sandboxes/greenhouse/attachment_routes.h"
 #include "tests/sandboxes/greenhouse/harvest_context.h"
 #include "tests/sandboxes/greenhouse/harvest_control_routes.h"
@@ -21,7 +22,7 @@ namespace hiresync::greenhouse_sandbox {
 
 struct Sandbox::Impl {
   SandboxOptions options;
-  httplib::Server server;
+  std::unique_ptr<httplib::Server> server;
   std::vector<std::unique_ptr<RouteGroup>> groups;
   std::mutex log_mu;
   int bound_port = 0;
@@ -44,7 +45,8 @@ struct Sandbox::Impl {
 
 Sandbox::Sandbox(SandboxOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
-  httplib::Server& server = impl_->server;
+  impl_->server = http::NewServer(impl_->options.tls_cert_file, impl_->options.tls_key_file);
+  httplib::Server& server = *impl_->server;
   server.set_payload_max_length(64 * 1024 * 1024);
   server.set_read_timeout(30, 0);
   server.set_write_timeout(30, 0);
@@ -94,9 +96,14 @@ Sandbox::~Sandbox() = default;
 
 absl::Status Sandbox::Bind() {
   SandboxOptions& o = impl_->options;
+  if (!impl_->server->is_valid()) {
+    return absl::FailedPreconditionError(
+        "cannot serve HTTPS: --tls-cert-file and --tls-key-file must be a PEM certificate and "
+        "its key");
+  }
   if (o.port == 0) {
-    impl_->bound_port = std::max(impl_->server.bind_to_any_port(o.host), 0);
-  } else if (impl_->server.bind_to_port(o.host, o.port)) {
+    impl_->bound_port = std::max(impl_->server->bind_to_any_port(o.host), 0);
+  } else if (impl_->server->bind_to_port(o.host, o.port)) {
     impl_->bound_port = o.port;
   }
   if (impl_->bound_port == 0) {
@@ -106,8 +113,8 @@ absl::Status Sandbox::Bind() {
         "--port"));
   }
   if (o.public_url.empty()) {
-    o.public_url =
-        absl::StrCat("http://", o.host == "0.0.0.0" ? "127.0.0.1" : o.host, ":", impl_->bound_port);
+    o.public_url = absl::StrCat(o.tls_cert_file.empty() ? "http://" : "https://",
+                                o.host == "0.0.0.0" ? "127.0.0.1" : o.host, ":", impl_->bound_port);
   }
   // Route groups are built once the port is known, since they hand out absolute URLs.
   impl_->groups.push_back(std::make_unique<AttachmentRoutes>(o.public_url, o.url_key));
@@ -115,18 +122,18 @@ absl::Status Sandbox::Bind() {
   impl_->groups.push_back(std::make_unique<OAuthRoutes>(harvest));
   impl_->groups.push_back(std::make_unique<HarvestRoutes>(harvest));
   impl_->groups.push_back(std::make_unique<HarvestControlRoutes>(harvest));
-  for (auto& group : impl_->groups) group->Register(impl_->server);
+  for (auto& group : impl_->groups) group->Register(*impl_->server);
   return absl::OkStatus();
 }
 
 absl::Status Sandbox::Serve() {
-  if (!impl_->server.listen_after_bind()) {
+  if (!impl_->server->listen_after_bind()) {
     return absl::InternalError("the HTTP listener stopped unexpectedly; see the log above");
   }
   return absl::OkStatus();
 }
 
-void Sandbox::Stop() { impl_->server.stop(); }
+void Sandbox::Stop() { impl_->server->stop(); }
 
 int Sandbox::port() const { return impl_->bound_port; }
 

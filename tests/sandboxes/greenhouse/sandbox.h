@@ -21,6 +21,9 @@ struct SandboxOptions {
   std::string url_key;
   // The Harvest data loaded at start and re-applied by every reset (serve --seed).
   Seed harvest_seed;
+  // Serve HTTPS with this PEM certificate and key (both or neither).
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 class Sandbox {
