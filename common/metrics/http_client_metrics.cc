@@ -31,6 +31,15 @@ HttpClientMetrics::HttpClientMetrics(const std::string& api, const Help& help)
 
 void HttpClientMetrics::ObserveCall(const std::string& endpoint, int http_status, double seconds) {
   std::lock_guard lock(mutex_);
+  if (seconds_children_.find(endpoint) == seconds_children_.end()) {
+    // A route's error series exist at 0 from its first call on, so that rate() and
+    // increase() see its first error.
+    for (const char* status_class : {"2xx", "4xx", "5xx", "network_error"}) {
+      request_children_.emplace(
+          std::make_pair(endpoint, status_class),
+          &requests_.Add({{"route", endpoint}, {"status_class", status_class}}));
+    }
+  }
   auto key = std::make_pair(endpoint, StatusClass(http_status));
   auto it = request_children_.find(key);
   if (it == request_children_.end()) {

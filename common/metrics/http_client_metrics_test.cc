@@ -47,7 +47,13 @@ TEST(HttpClientMetricsTest, ExposesNamedFamiliesWithEndpointAndStatusClass) {
   EXPECT_THAT(text, HasSubstr("hiresync_testapi_rate_limit_waits_total 2"));
   EXPECT_THAT(text, HasSubstr("hiresync_testapi_rate_limit_wait_seconds_total 1.75"));
   EXPECT_THAT(text, HasSubstr(R"(hiresync_testapi_request_seconds_bucket{route="GET /things",le="0.001"} 0)"));
-  EXPECT_THAT(text, Not(HasSubstr(R"(status_class="4xx")")));
+  // Each route's other status classes are there at 0 from its first call on; no 3xx.
+  EXPECT_THAT(text,
+              HasSubstr(R"(hiresync_testapi_requests_total{route="GET /things",status_class="5xx"} 0)"));
+  EXPECT_THAT(
+      text,
+      HasSubstr(R"(hiresync_testapi_requests_total{route="POST /things",status_class="2xx"} 0)"));
+  EXPECT_THAT(text, Not(HasSubstr(R"(status_class="3xx")")));
 }
 
 }  // namespace
