@@ -28,6 +28,7 @@ class MutualTlsTest : public ::testing::Test {
     ASSERT_TRUE(pki.ok()) << pki.status();
     pki_ = *pki;
     StackOptions options;
+    options.admin_token = "mtls-admin-token";
     for (const char* service : {"ingress", "mapper", "writer", "notes"}) {
       health_ports_[service] = FreePort();
       options.env[service] = TlsEnv(pki_, health_ports_[service]);
@@ -70,6 +71,18 @@ TEST_F(MutualTlsTest, GrpcPortsRefusePlaintextAndHealthPortsAnswerIt) {
     ASSERT_TRUE(probe.ok()) << service << ": " << probe.status();
     EXPECT_EQ(*probe, HealthStatus::kServing) << service;
   }
+}
+
+TEST_F(MutualTlsTest, HiresyncctlPresentsAClientCertificate) {
+  auto with_cert = stack_->Ctl({"connections"}, true,
+                               {{"HIRESYNC_TLS_CERT_FILE", pki_.client.cert},
+                                {"HIRESYNC_TLS_KEY_FILE", pki_.client.key},
+                                {"HIRESYNC_TLS_CA_FILE", pki_.ca.cert}});
+  EXPECT_EQ(with_cert.exit_code, 0) << with_cert.output;
+  EXPECT_THAT(with_cert.output, HasSubstr("demo"));
+  auto without = stack_->Ctl({"connections", "--deadline_ms=2000"});
+  EXPECT_EQ(without.exit_code, 1) << without.output;
+  EXPECT_THAT(without.output, HasSubstr("cannot reach hiresync-ingress"));
 }
 
 TEST(TlsFlagsTest, SomeButNotAllFilesStopTheServiceNamingTheMissingFlag) {

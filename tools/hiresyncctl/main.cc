@@ -60,6 +60,12 @@ global flags:
                         token itself in HIRESYNC_ADMIN_TOKEN)
   --json                print the answer as JSON
   --deadline_ms MS      deadline of the call (10000)
+  --tls_cert_file FILE, --tls_key_file FILE, --tls_ca_file FILE
+                        mTLS to an ingress started with them: a client certificate signed by
+                        the CA, e.g. ingress's own in its pod (env HIRESYNC_TLS_CERT_FILE, ...)
+  --tls_server_name NAME
+                        the name in ingress's certificate, when --addr's host is not in it
+                        (env HIRESYNC_TLS_SERVER_NAME)
 )";
 
 struct UsageError {
@@ -72,11 +78,15 @@ const std::map<std::string, bool>& KnownFlags() {
       {"addr", true},       {"token-file", true},  {"json", false},
       {"deadline-ms", true}, {"connection", true},  {"state", true},
       {"candidate", true},  {"limit", true},       {"allow-duplicate-name", false},
-      {"reason", true},     {"older-than-days", true}, {"help", false}};
+      {"reason", true},     {"older-than-days", true}, {"help", false},
+      {"tls-cert-file", true}, {"tls-key-file", true}, {"tls-ca-file", true},
+      {"tls-server-name", true}};
   return *flags;
 }
 
-const std::set<std::string> kGlobalFlags = {"addr", "token-file", "json", "deadline-ms", "help"};
+const std::set<std::string> kGlobalFlags = {"addr",          "token-file",    "json",
+                                            "deadline-ms",   "help",          "tls-cert-file",
+                                            "tls-key-file",  "tls-ca-file",   "tls-server-name"};
 
 const std::map<std::string, std::set<std::string>>& CommandFlags() {
   static const auto* flags = new std::map<std::string, std::set<std::string>>{
@@ -354,11 +364,13 @@ const char* CodeName(grpc::StatusCode code) {
 
 class Client {
  public:
-  Client(std::string addr, std::string token, absl::Duration deadline)
+  Client(std::string addr, std::string token, absl::Duration deadline,
+         std::shared_ptr<const hiresync::grpcutil::Tls> tls)
       : addr_(std::move(addr)),
         token_(std::move(token)),
         deadline_(deadline),
-        stub_(Admin::NewStub(hiresync::grpcutil::MakeChannel(addr_))) {}
+        tls_(std::move(tls)),
+        stub_(Admin::NewStub(hiresync::grpcutil::MakeChannel(addr_, tls_.get()))) {}
 
   // Calls `method` with a deadline and the token; prints the error and returns false when
   // the call failed.
@@ -386,8 +398,27 @@ class Client {
   std::string addr_;
   std::string token_;
   absl::Duration deadline_;
+  std::shared_ptr<const hiresync::grpcutil::Tls> tls_;
   std::unique_ptr<Admin::Stub> stub_;
 };
+
+// mTLS from --tls_* (or HIRESYNC_TLS_*): null when none is given.
+std::shared_ptr<const hiresync::grpcutil::Tls> TlsFor(const Command& command) {
+  hiresync::grpcutil::TlsOptions options;
+  options.files = {command.Get("tls-cert-file", Env("HIRESYNC_TLS_CERT_FILE")),
+                   command.Get("tls-key-file", Env("HIRESYNC_TLS_KEY_FILE")),
+                   command.Get("tls-ca-file", Env("HIRESYNC_TLS_CA_FILE"))};
+  options.server_name = command.Get("tls-server-name", Env("HIRESYNC_TLS_SERVER_NAME"));
+  const auto& f = options.files;
+  if (f.cert_file.empty() && f.key_file.empty() && f.ca_file.empty()) return nullptr;
+  if (f.cert_file.empty() || f.key_file.empty() || f.ca_file.empty()) {
+    throw UsageError{"--tls_cert_file, --tls_key_file and --tls_ca_file go together: give all "
+                     "three for an ingress that uses mTLS, or none"};
+  }
+  auto tls = hiresync::grpcutil::Tls::Create(options);
+  if (!tls.ok()) throw UsageError{std::string(tls.status().message())};
+  return *tls;
+}
 
 std::string Operator() {
   std::string user = Env("USER");
@@ -405,7 +436,7 @@ int Run(const Command& command) {
   absl::Duration deadline =
       absl::Milliseconds(ParseInt(command.Get("deadline-ms", "10000"), "--deadline_ms", 1));
   bool json = command.Has("json");
-  Client client(addr, Token(command), deadline);
+  Client client(addr, Token(command), deadline, TlsFor(command));
   const std::string& name = command.name;
 
   if (name == "events") {
