@@ -85,31 +85,39 @@ TEST_F(MutualTlsTest, HiresyncctlPresentsAClientCertificate) {
   EXPECT_THAT(without.output, HasSubstr("cannot reach hiresync-ingress"));
 }
 
-TEST(TlsFlagsTest, SomeButNotAllFilesStopTheServiceNamingTheMissingFlag) {
-  TempDir dir;
-  auto pki = MakeTestPki(dir.path());
-  ASSERT_TRUE(pki.ok()) << pki.status();
-  auto mapper = Process::Start(
-      BinDir() + "/hiresync-mapper",
-      {"--grpc_listen=127.0.0.1:0", "--admin_listen_port=0", "--tls_cert_file=" + pki->server.cert},
-      {{"HIRESYNC_TLS_KEY_FILE", pki->server.key}}, dir.File("mapper.log"));
-  ASSERT_TRUE(mapper.ok()) << mapper.status();
-  EXPECT_NE((*mapper)->Wait(), 0);
-  EXPECT_THAT((*mapper)->Log(), HasSubstr("but --tls_ca_file is not set"));
+class TlsFlagsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto pki = MakeTestPki(dir_.path());
+    ASSERT_TRUE(pki.ok()) << pki.status();
+    pki_ = *pki;
+  }
+  // Starts hiresync-mapper with `args` and `env`; expects it to stop; returns its output.
+  std::string StartupFailure(std::vector<std::string> args,
+                             const std::map<std::string, std::string>& env) {
+    args.insert(args.begin(), {"--grpc_listen=127.0.0.1:0", "--admin_listen_port=0"});
+    auto mapper = Process::Start(BinDir() + "/hiresync-mapper", args, env, dir_.File("mapper.log"));
+    EXPECT_TRUE(mapper.ok()) << mapper.status();
+    if (!mapper.ok()) return "";
+    EXPECT_NE((*mapper)->Wait(), 0);
+    return (*mapper)->Log();
+  }
+  TempDir dir_;
+  TestPki pki_;
+};
+
+TEST_F(TlsFlagsTest, SomeButNotAllFilesStopTheServiceNamingTheMissingFlag) {
+  EXPECT_THAT(StartupFailure({"--tls_cert_file=" + pki_.server.cert},
+                             {{"HIRESYNC_TLS_KEY_FILE", pki_.server.key}}),
+              HasSubstr("but --tls_ca_file is not set"));
 }
 
-TEST(TlsFlagsTest, ACertificateFromAnotherCaStopsTheService) {
-  TempDir dir;
-  auto pki = MakeTestPki(dir.path());
-  ASSERT_TRUE(pki.ok()) << pki.status();
-  auto mapper = Process::Start(
-      BinDir() + "/hiresync-mapper",
-      {"--grpc_listen=127.0.0.1:0", "--admin_listen_port=0", "--tls_cert_file=" + pki->server.cert,
-       "--tls_key_file=" + pki->server.key, "--tls_ca_file=" + pki->other_ca.cert},
-      {}, dir.File("mapper.log"));
-  ASSERT_TRUE(mapper.ok()) << mapper.status();
-  EXPECT_NE((*mapper)->Wait(), 0);
-  EXPECT_THAT((*mapper)->Log(), HasSubstr("does not verify against --tls_ca_file"));
+TEST_F(TlsFlagsTest, ACertificateFromAnotherCaStopsTheService) {
+  EXPECT_THAT(
+      StartupFailure({"--tls_cert_file=" + pki_.server.cert, "--tls_key_file=" + pki_.server.key,
+                      "--tls_ca_file=" + pki_.other_ca.cert},
+                     {}),
+      HasSubstr("does not verify against --tls_ca_file"));
 }
 
 }  // namespace

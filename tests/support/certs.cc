@@ -78,21 +78,18 @@ absl::StatusOr<CertFiles> MakeCert(const std::string& dir, const std::string& na
 
 absl::StatusOr<TestPki> MakeTestPki(const std::string& dir) {
   TestPki pki;
-  auto ca = MakeCa(dir, "ca");
-  if (!ca.ok()) return ca.status();
-  pki.ca = *ca;
-  auto server = MakeCert(dir, "server", pki.ca, kLoopbackSans);
-  if (!server.ok()) return server.status();
-  pki.server = *server;
-  auto client = MakeCert(dir, "client", pki.ca, kLoopbackSans);
-  if (!client.ok()) return client.status();
-  pki.client = *client;
-  auto other_ca = MakeCa(dir, "other-ca");
-  if (!other_ca.ok()) return other_ca.status();
-  pki.other_ca = *other_ca;
-  auto other_client = MakeCert(dir, "other-client", pki.other_ca, kLoopbackSans);
-  if (!other_client.ok()) return other_client.status();
-  pki.other_client = *other_client;
+  absl::Status status = absl::OkStatus();
+  auto keep = [&status](absl::StatusOr<CertFiles> made, CertFiles& into) {
+    if (made.ok()) into = *made;
+    if (status.ok()) status = made.status();
+  };
+  keep(MakeCa(dir, "ca"), pki.ca);
+  keep(MakeCa(dir, "other-ca"), pki.other_ca);
+  if (!status.ok()) return status;
+  keep(MakeCert(dir, "server", pki.ca, kLoopbackSans), pki.server);
+  keep(MakeCert(dir, "client", pki.ca, kLoopbackSans), pki.client);
+  keep(MakeCert(dir, "other-client", pki.other_ca, kLoopbackSans), pki.other_client);
+  if (!status.ok()) return status;
   return pki;
 }
 
