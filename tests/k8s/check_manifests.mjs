@@ -1,7 +1,7 @@
 // Renders every kustomization under deploy/k8s with `kubectl kustomize`, validates every
 // object against the Kubernetes (and Prometheus operator) OpenAPI schemas, and checks the
 // invariants the deployment relies on. Prints one line per problem and exits 1 if any.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -465,6 +465,27 @@ function checkServiceMonitors(monitoring, overlays) {
   check(byKind(monitoring, "PrometheusRule").length === 1, "monitoring: expected one PrometheusRule");
 }
 
+// With --bin-dir=DIR (the build's bin/), every flag a Deployment passes, as an argument or
+// as HIRESYNC_<FLAG>, must be one its binary defines: an unknown flag stops the pod at start.
+const binArg = process.argv.find((a) => a.startsWith("--bin-dir="));
+const definedFlags = {};
+function checkFlagsExist(deployments) {
+  if (!binArg) return;
+  for (const d of deployments) {
+    const binary = d.metadata.name;
+    if (!definedFlags[binary]) {
+      const help = spawnSync(path.join(binArg.slice(10), binary), ["--helpfull"], { encoding: "utf8" });
+      if (help.error) return fail(`${binary} --helpfull could not run (${help.error.message}): build it first`);
+      definedFlags[binary] = new Set([...`${help.stdout}${help.stderr}`.matchAll(/^\s+--([a-z0-9_]+) /gm)].map((m) => m[1]));
+    }
+    for (const c of d.spec.template.spec.containers) {
+      for (const flag of Object.keys(flagsOf(c))) {
+        check(definedFlags[binary].has(flag), `${binary}: --${flag} (or HIRESYNC_${flag.toUpperCase()}) is not a flag of ${binary}; the pod would not start`);
+      }
+    }
+  }
+}
+
 async function main() {
   const version = projectVersion();
   const rendered = {};
@@ -482,6 +503,7 @@ async function main() {
     check(SERVICES.every((s) => deployments.some((d) => d.metadata.name === `hiresync-${s}`)) && deployments.length === SERVICES.length,
           `expected Deployments hiresync-{${SERVICES.join(",")}}, found ${deployments.map((d) => d.metadata.name).join(",")}`);
     for (const d of deployments) checkDeployment(d, objects, version);
+    checkFlagsExist(deployments);
     checkServices(objects, deployments);
     checkIngress(objects);
     checkNetworkPolicies(objects, deployments);
