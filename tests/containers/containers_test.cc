@@ -78,9 +78,11 @@ class Podman {
     all.push_back(image);
     all.insert(all.end(), args.begin(), args.end());
     Result run = Run(all);
-    std::string id(absl::StripAsciiWhitespace(run.output));
     EXPECT_EQ(run.code, 0) << "podman run " << name << ": " << run.output;
-    if (run.code != 0 || id.find_first_of(" \n") != std::string::npos) return "";
+    if (run.code != 0) return "";
+    // The id is the last line (podman may warn before it).
+    std::vector<std::string> lines = absl::StrSplit(run.output, '\n', absl::SkipWhitespace());
+    std::string id = lines.empty() ? "" : std::string(absl::StripAsciiWhitespace(lines.back()));
     ids_[name] = id;
     return id;
   }
@@ -128,9 +130,19 @@ class ContainersTest : public ::testing::Test {
     podman_.reset();
   }
 
-  // Waits for GET /path on 127.0.0.1:port; on failure prints the container's log.
+  // Waits for GET /path on 127.0.0.1:port to answer 200 (or the container to stop); on
+  // failure prints the container's log.
   void ExpectServing(const std::string& name, int port, const std::string& path) {
-    EXPECT_TRUE(WaitForHttp(port, path, absl::Seconds(30)))
+    int polls = 0;
+    bool stopped = false;
+    bool serving = WaitFor(
+        [&] {
+          if (HttpCall(port, "GET", path).status == 200) return true;
+          stopped = ++polls % 10 == 0 && podman_->Inspect(name, "{{.State.Running}}") != "true";
+          return stopped;
+        },
+        absl::Seconds(30));
+    EXPECT_TRUE(serving && !stopped)
         << name << " did not answer 200 on 127.0.0.1:" << port << path
         << "; its container log:\n" << podman_->Logs(name) << "\nstate: "
         << podman_->Inspect(name, "{{.State.Status}} exit {{.State.ExitCode}} {{.State.Error}}");
@@ -154,7 +166,7 @@ TEST_F(ContainersTest, TheSystemRunsFromItsImagesAndSyncsAHire) {
     auto build = Process::Start("/usr/bin/nice", {"-n", "10", kSource + "/deploy/containers/build-images"},
                                 {{"HIRESYNC_CONTAINERS_CONF", conf}}, log);
     ASSERT_TRUE(build.ok()) << build.status();
-    int code = (*build)->Wait(absl::Minutes(25));
+    int code = (*build)->Wait(absl::Minutes(15));
     ASSERT_EQ(code, 0) << "deploy/containers/build-images failed:\n" << Tail(ReadFile(log));
     std::printf("containers: build-images took %.0f s\n%s", absl::ToDoubleSeconds(absl::Now() - start),
                 ReadFile(log).c_str());
