@@ -3,7 +3,9 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -148,7 +150,12 @@ int main(int argc, char** argv) {
   if (!is_url) {
     std::string lock_path = location + ".lock";
     int lock_fd = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    if (lock_fd < 0) {
+      return Fail(absl::StrCat("cannot create the inbox's lock file ", lock_path, ": ",
+                               std::strerror(errno),
+                               "; --inbox must be in a folder this process can write"));
+    }
+    if (flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
       return Fail(absl::StrCat("the inbox ", location, " is in use by another hiresync-ingress (",
                                lock_path, " is locked); stop it, or give this one its own --inbox"));
     }
