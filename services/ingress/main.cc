@@ -15,6 +15,7 @@
 #include "common/config/config.h"
 #include "common/config/flags.h"
 #include "common/grpc/flags.h"
+#include "common/grpc/grpc_log.h"
 #include "common/grpc/server.h"
 #include "common/http/admin_server.h"
 #include "common/log/log.h"
@@ -114,6 +115,7 @@ int main(int argc, char** argv) {
     return Fail("--log_level must be debug, info, warn or error");
   }
   log::Init("ingress", level);
+  grpcutil::RouteGrpcLogsToJsonLog();
   if (absl::GetFlag(FLAGS_config).empty()) return Fail("--config is required (the connections file)");
   if (absl::GetFlag(FLAGS_inbox).empty()) return Fail("--inbox is required (a SQLite file path)");
   auto grpc_options = grpcutil::ServerOptionsFromFlags();

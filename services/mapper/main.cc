@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/config/flags.h"
 #include "common/grpc/flags.h"
+#include "common/grpc/grpc_log.h"
 #include "common/grpc/server.h"
 #include "common/http/admin_server.h"
 #include "common/log/log.h"
@@ -50,6 +51,7 @@ int main(int argc, char** argv) {
                              " is not a log level: use debug, info, warn or error"));
   }
   hiresync::log::Init("mapper", level);
+  hiresync::grpcutil::RouteGrpcLogsToJsonLog();
   if (!positional.empty()) {
     return Fail(absl::StrCat("unexpected argument '", positional.front(),
                              "': hiresync-mapper takes only --flags (see --help)"));

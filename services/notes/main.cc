@@ -10,6 +10,7 @@
 #include "common/config/config.h"
 #include "common/config/flags.h"
 #include "common/grpc/flags.h"
+#include "common/grpc/grpc_log.h"
 #include "common/grpc/server.h"
 #include "common/http/admin_server.h"
 #include "common/http_client/client_setup.h"
@@ -82,6 +83,7 @@ int main(int argc, char** argv) {
     return Fail("--log_level must be one of debug, info, warn, error");
   }
   log::Init("notes", level);
+  grpcutil::RouteGrpcLogsToJsonLog();
   if (!positional.empty()) {
     return Fail(absl::StrCat("unexpected argument '", positional.front(),
                              "': hiresync-notes takes only --flags (see --help)"));

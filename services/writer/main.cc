@@ -9,6 +9,7 @@
 #include "common/config/config.h"
 #include "common/config/flags.h"
 #include "common/grpc/flags.h"
+#include "common/grpc/grpc_log.h"
 #include "common/grpc/server.h"
 #include "common/http/admin_server.h"
 #include "common/http_client/client_setup.h"
@@ -55,6 +56,7 @@ int main(int argc, char** argv) {
     return Fail("--log_level must be one of debug, info, warn, error");
   }
   log::Init("writer", level);
+  grpcutil::RouteGrpcLogsToJsonLog();
   if (absl::GetFlag(FLAGS_config).empty()) {
     return Fail("--config is required: the connections file (or HIRESYNC_CONFIG)");
   }
