@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -119,8 +120,9 @@ class Inbox {
                                                         std::optional<EventState> state,
                                                         int limit) = 0;
   virtual absl::StatusOr<int64_t> Count(std::optional<EventState> state) = 0;
-  // Received time of the oldest unfinished event, if any.
-  virtual absl::StatusOr<std::optional<absl::Time>> OldestPending() = 0;
+  // Received time of the oldest unfinished (not DONE or DEAD) event of each connection that
+  // has one.
+  virtual absl::StatusOr<std::map<std::string, absl::Time>> OldestPendingByConnection() = 0;
 };
 
 // Which events an operator lists: every filter is optional ("" / nullopt / 0 means any).

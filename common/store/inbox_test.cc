@@ -248,14 +248,13 @@ TEST_P(InboxTest, RetryWaitsAndPausedConnectionsAreSkipped) {
   EXPECT_EQ(retried->attempts, 1);
   EXPECT_EQ(retried->last_error, "GoCo 503");
   EXPECT_EQ((*inbox_->Count(EventState::kReceived)), 2);
-  EXPECT_TRUE(inbox_->OldestPending()->has_value());
+  EXPECT_EQ(inbox_->OldestPendingByConnection()->size(), 2u);
   auto paused = *inbox_->List("paused-co", std::nullopt, 10);
   ASSERT_EQ(paused.size(), 1u);
   EXPECT_EQ(paused[0].id, g.id);
 }
 
-TEST_P(InboxTest, ListCountAndOldestPendingFollowStates) {
-  EXPECT_FALSE(inbox_->OldestPending()->has_value());
+TEST_P(InboxTest, ListAndCountFollowStates) {
   auto a = *inbox_->Insert(MakeEvent("acme", "d1", "s1", 1, 10));
   auto b = *inbox_->Insert(MakeEvent("acme", "d2", "s2", 2, 20));
   auto c = *inbox_->Insert(MakeEvent("globex", "d3", "s3", 3, 30));
@@ -279,10 +278,49 @@ TEST_P(InboxTest, ListCountAndOldestPendingFollowStates) {
   EXPECT_EQ(*inbox_->Count(std::nullopt), 3);
   EXPECT_EQ(*inbox_->Count(EventState::kDead), 1);
   EXPECT_EQ(*inbox_->Count(EventState::kReceived), 2);
-  EXPECT_TRUE(inbox_->OldestPending()->has_value());
   (void)b;
 }
 
+TEST_P(InboxTest, OldestPendingIsPerConnectionAndIgnoresFinishedEvents) {
+  EXPECT_TRUE(inbox_->OldestPendingByConnection()->empty());
+  const absl::Time base = absl::FromUnixSeconds(absl::ToUnixSeconds(now_) - 3600);
+  auto insert = [&](const std::string& conn, const std::string& key, absl::Duration after) {
+    auto e = MakeEvent(conn, key, key, 1, 10);
+    int64_t ms = absl::ToUnixMillis(base + after);
+    e.mutable_received_at()->set_seconds(ms / 1000);
+    e.mutable_received_at()->set_nanos(static_cast<int32_t>(ms % 1000) * 1000000);
+    auto inserted = inbox_->Insert(e);
+    EXPECT_TRUE(inserted.ok()) << inserted.status();
+    return inserted.ok() ? inserted->id : 0;
+  };
+  auto finish = [&](int64_t id, EventState state) {
+    ASSERT_TRUE(
+        inbox_->Advance(id, {.state = state, .step = "write", .final_outcome = "x"}, now_).ok());
+  };
+  // acme: a finished event older than its two unfinished ones; globex: one unfinished
+  // (the newest of all); initech: only a DEAD one; umbrella: a later step (MAPPED).
+  int64_t acme_done = insert("acme", "a0", absl::Seconds(0));
+  int64_t acme_first = insert("acme", "a1", absl::Milliseconds(100250));
+  insert("acme", "a2", absl::Seconds(200));
+  insert("globex", "g1", absl::Seconds(300));
+  int64_t initech_dead = insert("initech", "i1", absl::Seconds(50));
+  int64_t umbrella = insert("umbrella", "u1", absl::Seconds(150));
+  finish(acme_done, EventState::kDone);
+  finish(initech_dead, EventState::kDead);
+  ASSERT_TRUE(inbox_->Advance(umbrella, {.state = EventState::kMapped, .step = "map"}, now_).ok());
+
+  auto oldest = inbox_->OldestPendingByConnection();
+  ASSERT_TRUE(oldest.ok()) << oldest.status();
+  std::map<std::string, absl::Time> want = {{"acme", base + absl::Milliseconds(100250)},
+                                            {"globex", base + absl::Seconds(300)},
+                                            {"umbrella", base + absl::Seconds(150)}};
+  EXPECT_EQ(*oldest, want);
+
+  // The oldest of acme finishes: its next one is the oldest now; the others do not move.
+  finish(acme_first, EventState::kDone);
+  want["acme"] = base + absl::Seconds(200);
+  EXPECT_EQ(*inbox_->OldestPendingByConnection(), want);
+}
 
 // An event whose payload carries personal data, received at `received`.
 hiresync::v1::HireEvent PersonalEvent(const std::string& delivery, int64_t candidate,
@@ -703,8 +741,8 @@ TEST_F(PostgresReplicasTest, TwoReplicasClaimingInParallelNeverShareAnEvent) {
         return;
       }
       if (claimed->empty()) {
-        auto pending = inbox->OldestPending();
-        if (pending.ok() && !pending->has_value()) return;
+        auto pending = inbox->OldestPendingByConnection();
+        if (pending.ok() && pending->empty()) return;
         std::this_thread::yield();
         continue;
       }

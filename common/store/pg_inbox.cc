@@ -3,6 +3,7 @@
 // left by a replica that died expire and are taken over by the next Claim.
 #include <algorithm>
 #include <iterator>
+#include <map>
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
@@ -323,11 +324,13 @@ class PgInbox : public OperatorInbox {
     return r.Int(0, 0);
   }
 
-  absl::StatusOr<std::optional<absl::Time>> OldestPending() override {
-    ASSIGN_OR_RETURN(auto r, pool_->Exec("SELECT MIN(received_at_ms) FROM events"
-                                         " WHERE state NOT IN ('DONE', 'DEAD')"));
-    if (r.Rows() == 0 || r.IsNull(0, 0)) return std::optional<absl::Time>();
-    return std::optional<absl::Time>(FromMs(r.Int(0, 0)));
+  absl::StatusOr<std::map<std::string, absl::Time>> OldestPendingByConnection() override {
+    ASSIGN_OR_RETURN(auto r, pool_->Exec("SELECT connection_id, MIN(received_at_ms) FROM events"
+                                         " WHERE state NOT IN ('DONE', 'DEAD')"
+                                         " GROUP BY connection_id"));
+    std::map<std::string, absl::Time> out;
+    for (int row = 0; row < r.Rows(); ++row) out.emplace(r.Text(row, 0), FromMs(r.Int(row, 1)));
+    return out;
   }
 
   absl::StatusOr<std::vector<StoredEvent>> Find(const EventFilter& filter) override {

@@ -1,4 +1,5 @@
 #include <functional>
+#include <map>
 #include <mutex>
 #include <tuple>
 
@@ -259,13 +260,18 @@ class SqliteInbox : public OperatorInbox {
     return row ? stmt.Int(0) : 0;
   }
 
-  absl::StatusOr<std::optional<absl::Time>> OldestPending() override {
+  absl::StatusOr<std::map<std::string, absl::Time>> OldestPendingByConnection() override {
     std::lock_guard<std::mutex> lock(mu_);
-    ASSIGN_OR_RETURN(auto stmt, db_->Prepare(
-        "SELECT MIN(received_at_ms) FROM events WHERE state NOT IN ('DONE', 'DEAD')"));
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row || stmt.IsNull(0)) return std::optional<absl::Time>();
-    return std::optional<absl::Time>(FromMs(stmt.Int(0)));
+    ASSIGN_OR_RETURN(auto stmt,
+                     db_->Prepare("SELECT connection_id, MIN(received_at_ms) FROM events"
+                                  " WHERE state NOT IN ('DONE', 'DEAD') GROUP BY connection_id"));
+    std::map<std::string, absl::Time> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      out.emplace(stmt.Text(0), FromMs(stmt.Int(1)));
+    }
+    return out;
   }
 
   absl::StatusOr<std::vector<StoredEvent>> Find(const EventFilter& filter) override {

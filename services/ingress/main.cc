@@ -25,6 +25,7 @@
 #include "services/ingress/admin_service.h"
 #include "services/ingress/connection_states.h"
 #include "services/ingress/dispatcher.h"
+#include "services/ingress/inbox_gauges.h"
 #include "services/ingress/pipeline_clients.h"
 #include "services/ingress/webhook_handler.h"
 #include "services/ingress/webhook_server.h"
@@ -68,39 +69,6 @@ int Fail(const std::string& message) {
   log::Error("cannot start", {{"error", message}});
   return 2;
 }
-
-class StateGauges {
- public:
-  StateGauges()
-      : events_(prometheus::BuildGauge()
-                    .Name("hiresync_events")
-                    .Help("Events in the inbox, by state.")
-                    .Register(*metrics::Registry())),
-        oldest_(prometheus::BuildGauge()
-                    .Name("hiresync_oldest_pending_event_timestamp_seconds")
-                    .Help("Arrival time of the oldest unfinished event (0 when none).")
-                    .Register(*metrics::Registry())
-                    .Add({})) {
-    for (auto state : {store::EventState::kReceived, store::EventState::kMapped,
-                       store::EventState::kWritten, store::EventState::kNoted,
-                       store::EventState::kDone, store::EventState::kDead}) {
-      by_state_.emplace_back(state, &events_.Add({{"state", store::StateName(state)}}));
-    }
-  }
-  void Refresh(store::Inbox& inbox) {
-    for (auto& [state, gauge] : by_state_) {
-      auto count = inbox.Count(state);
-      if (count.ok()) gauge->Set(static_cast<double>(*count));
-    }
-    auto oldest = inbox.OldestPending();
-    if (oldest.ok()) oldest_.Set(oldest->has_value() ? absl::ToUnixSeconds(**oldest) : 0);
-  }
-
- private:
-  prometheus::Family<prometheus::Gauge>& events_;
-  prometheus::Gauge& oldest_;
-  std::vector<std::pair<store::EventState, prometheus::Gauge*>> by_state_;
-};
 
 }  // namespace
 
@@ -222,8 +190,8 @@ int main(int argc, char** argv) {
                           {"admin_service", admin_token ? "on" : "off (no --admin_token_file)"},
                           {"retention_days", absl::GetFlag(FLAGS_retention_days)}});
 
-  StateGauges gauges;
-  auto refresh = [&] { gauges.Refresh(**inbox); };
+  ingress::InboxGauges gauges(*metrics::Registry());
+  auto refresh = [&] { gauges.Refresh(**inbox, *connections.Get(), connection_states.Paused()); };
   refresh();
   while (service::WaitForSignal(refresh) == service::Signal::kReload) {
     if (auto s = connections.Reload(absl::GetFlag(FLAGS_config)); !s.ok()) {
@@ -241,6 +209,7 @@ int main(int argc, char** argv) {
       }
     }
     dispatcher.Wake();
+    refresh();  // a removed connection's series go now, not at the next tick
     log::Info("config reloaded", {{"connections", connections.Get()->size()}});
   }
 

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -85,7 +86,9 @@ class MemoryInbox : public hiresync::store::Inbox {
     return Unused();
   }
   absl::StatusOr<int64_t> Count(std::optional<EventState>) override { return Unused(); }
-  absl::StatusOr<std::optional<absl::Time>> OldestPending() override { return Unused(); }
+  absl::StatusOr<std::map<std::string, absl::Time>> OldestPendingByConnection() override {
+    return Unused();
+  }
 
  private:
   static absl::Status Unused() { return absl::UnimplementedError("not used by the handler"); }
