@@ -193,6 +193,8 @@ TEST_F(PrometheusTest, ScrapesEveryServiceAndEvaluatesTheDashboardAndAlerts) {
   EXPECT_EQ(api.Value(R"(hiresync_webhooks_received_total{connection="demo",outcome="accepted"})"),
             0);
   EXPECT_EQ(api.Value(R"(hiresync_goco_credentials_rejected_total{connection="demo"})"), 0);
+  EXPECT_EQ(api.Value(R"(hiresync_oldest_pending_event_timestamp_seconds{connection="demo"})"), 0);
+  EXPECT_EQ(api.Value(R"(hiresync_connection_paused{connection="demo"})"), 0);
 
   // A first hire, scraped: a series born at its first increment shows no rate until
   // that value has been scraped once.
@@ -358,6 +360,26 @@ TEST_F(PrometheusTest, ScrapesEveryServiceAndEvaluatesTheDashboardAndAlerts) {
     if (alert["state"] != "firing") continue;
     EXPECT_EQ(alert["labels"]["alertname"], "HiresyncWebhookBadSignatures") << alert.dump(2);
   }
+
+  // demo paused in its config (a reload): a third hire waits, and Prometheus sees both that
+  // it waits and why (the backlog alert leaves paused connections out).
+  Json config = stack_.Config();
+  config["connections"][0]["state"] = "PAUSED";
+  stack_.ReloadConfig(config);
+  ASSERT_TRUE(WaitFor([&] {
+    return stack_.ingress()->Log().find("config reloaded") != std::string::npos;
+  })) << stack_.Logs();
+  application["id"] = application["id"].get<int64_t>() + 1;
+  application["candidate"]["id"] = kFirstCandidateId + 2;
+  ASSERT_EQ(stack_.SendWebhook(second.dump(), "evt-third").status, 200);
+  const std::string paused = R"(max(hiresync_connection_paused{connection="demo"}))";
+  const std::string oldest =
+      R"(max(hiresync_oldest_pending_event_timestamp_seconds{connection="demo"}))";
+  ASSERT_TRUE(
+      WaitFor([&] { return api.Value(paused) == 1 && api.Value(oldest) > 0; }, absl::Seconds(20)))
+      << paused << " = " << api.Value(paused) << ", " << oldest << " = " << api.Value(oldest);
+  EXPECT_EQ(stack_.InboxCount("RECEIVED"), 1);
+  EXPECT_NEAR(api.Value(oldest), absl::ToUnixSeconds(absl::Now()), 60);
 }
 
 }  // namespace
