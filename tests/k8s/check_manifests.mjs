@@ -7,6 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import YAML from "yaml";
 import { drift as prometheusRuleDrift } from "./prometheusrule.mjs";
+import { unknownFields } from "./strict_fields.mjs";
 
 // --root=DIR checks another copy of the repository (the self-test breaks copies).
 const rootArg = process.argv.find((a) => a.startsWith("--root="));
@@ -495,6 +496,13 @@ async function main() {
     rendered[dir] = render(dir);
     await validateSchemas(rendered[dir]);
     console.log(`${where}: ${rendered[dir].length} objects rendered and schema-checked in ${Date.now() - start} ms`);
+  }
+  if (!process.argv.includes("--skip-unknown-fields")) {
+    where = "deploy/k8s";
+    const start = Date.now();
+    const found = unknownFields(rendered);
+    for (const p of found) fail(p);
+    console.log(`deploy/k8s: every field of the built-in objects known to Kubernetes 1.30 (TypeScript, ${Date.now() - start} ms)`);
   }
   for (const overlay of ["overlays/dev", "overlays/production"]) {
     where = `deploy/k8s/${overlay}`;

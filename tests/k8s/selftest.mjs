@@ -60,12 +60,17 @@ const BREAKS = [
   ["a documented Secret nothing uses", "README.md", "| `hiresync-inbox` |", "| `hiresync-inbox` |\n| `hiresync-unused` | x | y |",
    "tells operators to create Secret hiresync-unused"],
   ["ServiceMonitor on the wrong port", "monitoring/servicemonitor.yaml", "- port: admin", "- port: grpc", "does not scrape"],
+  ["misspelled field", "base/pod-defaults.yaml", "            readOnlyRootFilesystem: true\n",
+   "            readOnlyRootFilesystem: true\n            readOnlyRootFilesytem: true\n", "readOnlyRootFilesytem\"' does not exist in type 'SecurityContext'"],
   ["PrometheusRule out of date", "monitoring/prometheusrule.yaml", "for: 5m", "for: 1m", "spec.groups differ"],
 ];
 
-function run(root) {
+// The TypeScript field check runs only where it is what is tested (it takes seconds).
+function run(root, withFieldCheck) {
+  const args = [path.join(here, "check_manifests.mjs"), `--root=${root}`];
+  if (!withFieldCheck) args.push("--skip-unknown-fields");
   return new Promise((resolve) => {
-    execFile("node", [path.join(here, "check_manifests.mjs"), `--root=${root}`], { timeout: 120000 },
+    execFile("node", args, { timeout: 120000 },
              (error, stdout, stderr) => resolve({ code: error ? error.code ?? 1 : 0, out: stdout + stderr }));
   });
 }
@@ -97,7 +102,8 @@ async function main() {
     });
     const results = [];
     for (let i = 0; i < cases.length; i += 2) {  // two at a time: the CI machine has 2 cores
-      results.push(...(await Promise.all(roots.slice(i, i + 2).map(run))));
+      results.push(...(await Promise.all(roots.slice(i, i + 2).map(
+        (root, j) => run(root, !cases[i + j][1] || cases[i + j][0] === "misspelled field")))));
     }
     cases.forEach(([what, file, , , expected], i) => {
       const { code, out } = results[i];
