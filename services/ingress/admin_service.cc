@@ -253,8 +253,8 @@ absl::StatusOr<ConnectionStatus> AdminService::StatusOf(const std::string& conne
     SetTime(override_state->set_at, status.mutable_override_set_at());
     status.set_override_set_by(override_state->set_by);
   }
-  status.set_paused(conn != nullptr && !conn->disabled() &&
-                    ConnectionStates::IsPaused(*conn, override_state));
+  // As the dispatcher decides: a DISABLED connection's stored hires still wait while paused.
+  status.set_paused(conn != nullptr && ConnectionStates::IsPaused(*conn, override_state));
   return status;
 }
 

@@ -220,6 +220,25 @@ TEST(AdminTest, PausedConnectionKeepsHiresUntilResumed) {
   EXPECT_THAT(unknown.output, HasSubstr("no connection 'nobody'"));
 }
 
+TEST(AdminTest, PausedThenDisabledConnectionStillShowsItsHiresWaiting) {
+  Stack stack(WithToken());
+  ASSERT_NO_FATAL_FAILURE(stack.Start());
+  ASSERT_EQ(stack.Ctl({"pause", "demo"}).exit_code, 0);
+  ASSERT_EQ(stack.SendWebhook(stack.HireFixture()).status, 200);
+  nlohmann::json config = stack.Config();
+  config["connections"][0]["state"] = "DISABLED";
+  stack.ReloadConfig(config);
+  // Once the reload is seen, the connection's webhooks are refused; its stored hire waits.
+  ASSERT_TRUE(WaitFor([&] { return stack.SendWebhook(stack.HireFixture()).status == 404; },
+                      absl::Seconds(10)));
+  auto listed = stack.Ctl({"connections"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.output;
+  EXPECT_THAT(listed.output, AllOf(HasSubstr("DISABLED"), HasSubstr("PAUSED (by "),
+                                   HasSubstr("yes")));
+  EXPECT_EQ(stack.InboxCount("RECEIVED"), 1);
+  EXPECT_EQ(stack.Employees().size(), 0u);
+}
+
 TEST(AdminTest, PurgeRemovesPayloadsButKeepsTheOutcome) {
   Stack stack(WithToken());
   ASSERT_NO_FATAL_FAILURE(stack.Start());
