@@ -14,20 +14,8 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr int64_t kFirstApplicationId = 46194062;
 constexpr char kGlobexSecret[] = "globex-webhook-secret";
 constexpr char kGlobexKey[] = "globex-goco-key";
-
-// The docs' example hire as seeded candidate kFirstCandidateId + n, named "Given<n> Family<n>".
-std::string Hire(Stack& stack, int n) {
-  auto hire = nlohmann::json::parse(stack.HireFixture());
-  auto& application = hire["payload"]["application"];
-  application["id"] = kFirstApplicationId + n;
-  application["candidate"]["id"] = kFirstCandidateId + n;
-  application["candidate"]["first_name"] = absl::StrCat("Given", n);
-  application["candidate"]["last_name"] = absl::StrCat("Family", n);
-  return hire.dump();
-}
 
 int Occurrences(Process* process, const std::string& text) {
   std::string log = process->Log();
@@ -84,7 +72,7 @@ class ConnectionsTest : public ::testing::Test {
 };
 
 TEST_F(ConnectionsTest, AWebhookSignedWithOneConnectionsSecretIsRefusedOnTheOthers) {
-  std::string hire = Hire(stack_, 1);
+  std::string hire = stack_.NumberedHire(1).dump();
   auto demo_secret_on_globex = stack_.SendWebhook(hire, "", "globex", stack_.webhook_secret());
   EXPECT_EQ(demo_secret_on_globex.status, 401) << demo_secret_on_globex.body;
   auto globex_secret_on_demo = stack_.SendWebhook(hire, "", "demo", kGlobexSecret);
@@ -97,8 +85,10 @@ TEST_F(ConnectionsTest, AWebhookSignedWithOneConnectionsSecretIsRefusedOnTheOthe
 }
 
 TEST_F(ConnectionsTest, EachHireLandsInItsOwnCompany) {
-  ASSERT_EQ(stack_.SendWebhook(Hire(stack_, 2)).status, 200);
-  ASSERT_EQ(stack_.SendWebhook(Hire(stack_, 3), "", "globex", kGlobexSecret).status, 200);
+  ASSERT_EQ(stack_.SendWebhook(stack_.NumberedHire(2).dump()).status, 200);
+  ASSERT_EQ(
+      stack_.SendWebhook(stack_.NumberedHire(3).dump(), "", "globex", kGlobexSecret).status,
+      200);
   ASSERT_TRUE(stack_.WaitForDone(2)) << stack_.Logs();
 
   auto demo = stack_.Employees("demo");
@@ -116,14 +106,16 @@ TEST_F(ConnectionsTest, EachHireLandsInItsOwnCompany) {
 TEST_F(ConnectionsTest, PausedConnectionKeepsItsHiresUntilResumed) {
   ASSERT_NO_FATAL_FAILURE(SetDemoState("PAUSED"));
   for (int n : {4, 5, 6}) {
-    auto answer = stack_.SendWebhook(Hire(stack_, n));
+    auto answer = stack_.SendWebhook(stack_.NumberedHire(n).dump());
     ASSERT_EQ(answer.status, 200) << answer.body;
     EXPECT_THAT(answer.body, HasSubstr("accepted"));
   }
   EXPECT_EQ(stack_.InboxCount("RECEIVED"), 3);
   // A hire on the active connection, sent after them, is synced: the dispatcher is running
   // and has passed the paused ones by.
-  ASSERT_EQ(stack_.SendWebhook(Hire(stack_, 7), "", "globex", kGlobexSecret).status, 200);
+  ASSERT_EQ(
+      stack_.SendWebhook(stack_.NumberedHire(7).dump(), "", "globex", kGlobexSecret).status,
+      200);
   ASSERT_TRUE(WaitFor([&] { return stack_.InboxCount("DONE") == 1; })) << stack_.Logs();
   EXPECT_EQ(stack_.Employees("globex").size(), 1u);
   EXPECT_EQ(stack_.InboxCount("RECEIVED"), 3);
@@ -147,8 +139,10 @@ TEST_F(ConnectionsTest, BrokenConfigOnReloadIsRefusedAndTheOldOneKept) {
     EXPECT_TRUE(p->Running()) << p->log_path();
   }
   // Both connections still work, with their old secrets and companies.
-  ASSERT_EQ(stack_.SendWebhook(Hire(stack_, 8)).status, 200);
-  ASSERT_EQ(stack_.SendWebhook(Hire(stack_, 9), "", "globex", kGlobexSecret).status, 200);
+  ASSERT_EQ(stack_.SendWebhook(stack_.NumberedHire(8).dump()).status, 200);
+  ASSERT_EQ(
+      stack_.SendWebhook(stack_.NumberedHire(9).dump(), "", "globex", kGlobexSecret).status,
+      200);
   ASSERT_TRUE(stack_.WaitForDone(2)) << stack_.Logs();
   EXPECT_EQ(FirstNames(stack_.Employees("demo")), std::vector<std::string>{"Given8"});
   EXPECT_EQ(FirstNames(stack_.Employees("globex")), std::vector<std::string>{"Given9"});

@@ -16,33 +16,10 @@
 namespace hiresync::testing {
 namespace {
 
-constexpr int64_t kFirstApplicationId = 46194062;
-
 int64_t CandidateId(int n) { return kFirstCandidateId + n; }
 
-// The docs' example hire as seeded candidate kFirstCandidateId + n (application
-// kFirstApplicationId + n, named "Given<n> Family<n>"), with what it lacks for a sync
-// without warnings: the offer's "Job Title" and "Employment Type", one office, a mobile.
-nlohmann::json CleanHire(Stack& stack, int n) {
-  auto hire = nlohmann::json::parse(stack.HireFixture());
-  auto& application = hire["payload"]["application"];
-  application["id"] = kFirstApplicationId + n;
-  auto& candidate = application["candidate"];
-  candidate["id"] = CandidateId(n);
-  candidate["first_name"] = absl::StrCat("Given", n);
-  candidate["last_name"] = absl::StrCat("Family", n);
-  candidate["phone_numbers"].push_back({{"value", "646-555-0134"}, {"type", "mobile"}});
-  application["jobs"][0]["offices"].erase(1);
-  auto& offer_fields = application["offer"]["custom_fields"];
-  offer_fields["job_title"] = {
-      {"name", "Job Title"}, {"type", "short_text"}, {"value", "Software Engineer"}};
-  offer_fields["employment_type"] = {
-      {"name", "Employment Type"}, {"type", "single_select"}, {"value", "Full-time"}};
-  return hire;
-}
-
 nlohmann::json NamelessHire(Stack& stack, int n) {
-  auto hire = CleanHire(stack, n);
+  auto hire = stack.CleanHire(n);
   hire["payload"]["application"]["candidate"]["last_name"] = "";
   return hire;
 }
@@ -100,9 +77,9 @@ class NotesFlowTest : public ::testing::Test {
 };
 
 TEST_F(NotesFlowTest, MissingNamesAreNotSyncedAndTheNoteSaysWhatToFillIn) {
-  auto no_first = CleanHire(stack_, 1);
+  auto no_first = stack_.CleanHire(1);
   no_first["payload"]["application"]["candidate"]["first_name"] = "";
-  auto no_last = CleanHire(stack_, 2);
+  auto no_last = stack_.CleanHire(2);
   no_last["payload"]["application"]["candidate"]["last_name"] = "   ";
   ASSERT_NO_FATAL_FAILURE(Send(stack_, no_first));
   ASSERT_NO_FATAL_FAILURE(Send(stack_, no_last));
@@ -123,7 +100,7 @@ TEST_F(NotesFlowTest, ExistingGoCoEmployeeIsNotDuplicatedAndTheNoteNamesIt) {
       stack_.GoCoTest("POST", "/_sandbox/employees?company=demo",
                       {{"first_name", "Given3"}, {"last_name", "Family3"}, {"status", "active"}});
   std::string existing_id = existing["id"];
-  ASSERT_NO_FATAL_FAILURE(Send(stack_, CleanHire(stack_, 3)));
+  ASSERT_NO_FATAL_FAILURE(Send(stack_, stack_.CleanHire(3)));
   ASSERT_TRUE(stack_.WaitForDone(1)) << stack_.Logs();
 
   EXPECT_EQ(stack_.Employees().size(), 1u);
@@ -137,7 +114,7 @@ TEST_F(NotesFlowTest, ExistingGoCoEmployeeIsNotDuplicatedAndTheNoteNamesIt) {
 }
 
 TEST_F(NotesFlowTest, ValuesGoCoDoesNotHaveAreLeftOutAndTheNoteSaysWhereToAddThem) {
-  auto hire = CleanHire(stack_, 4);
+  auto hire = stack_.CleanHire(4);
   auto& application = hire["payload"]["application"];
   application["jobs"][0]["departments"][0]["name"] = "Marketing";
   application["jobs"][0]["offices"][0]["name"] = "Berlin";
@@ -167,7 +144,7 @@ TEST_F(NotesFlowTest, ValuesGoCoDoesNotHaveAreLeftOutAndTheNoteSaysWhereToAddThe
 }
 
 TEST_F(NotesFlowTest, OfferWithoutTheCustomFieldsSaysHowToAddThem) {
-  auto hire = CleanHire(stack_, 5);
+  auto hire = stack_.CleanHire(5);
   auto& offer_fields = hire["payload"]["application"]["offer"]["custom_fields"];
   offer_fields.erase("job_title");
   offer_fields.erase("employment_type");
@@ -183,7 +160,7 @@ TEST_F(NotesFlowTest, OfferWithoutTheCustomFieldsSaysHowToAddThem) {
 }
 
 TEST_F(NotesFlowTest, ExpiredDocumentLinkIsLeftOutAndNamed) {
-  auto hire = CleanHire(stack_, 6);
+  auto hire = stack_.CleanHire(6);
   stack_.UploadAttachment("offer-letter.pdf", "%PDF-1.4 the offer letter");
   auto expired = stack_.GreenhouseTest("POST", "/_sandbox/attachments/offer-letter.pdf/url",
                                        {{"ttl_seconds", 0}});
@@ -205,7 +182,7 @@ TEST_F(NotesFlowTest, ExpiredDocumentLinkIsLeftOutAndNamed) {
 }
 
 TEST_F(NotesFlowTest, GoCoRejectionIsQuotedVerbatim) {
-  auto hire = CleanHire(stack_, 10);
+  auto hire = stack_.CleanHire(10);
   hire["payload"]["application"]["candidate"]["email_addresses"][0]["value"] = "given-at-example";
   ASSERT_NO_FATAL_FAILURE(Send(stack_, hire));
   ASSERT_TRUE(stack_.WaitForDone(1)) << stack_.Logs();
@@ -223,7 +200,7 @@ TEST_F(NotesFlowTest, GoCoRejectionIsQuotedVerbatim) {
 
 TEST_F(NotesFlowTest, RevokedGoCoKeyGivesOneNoteAcrossRetriesAndSyncsOnceRestored) {
   stack_.GoCoTest("PUT", "/_sandbox/api-keys?company=demo", {{"keys", {"someone-elses-key"}}});
-  ASSERT_NO_FATAL_FAILURE(Send(stack_, CleanHire(stack_, 11)));
+  ASSERT_NO_FATAL_FAILURE(Send(stack_, stack_.CleanHire(11)));
   // Several write attempts, each refused with 401, each telling ingress the key is bad.
   ASSERT_TRUE(
       WaitFor([&] { return GoCoRequests(stack_, "GET", "/employees") >= 4; }, absl::Seconds(20)))
@@ -244,7 +221,7 @@ TEST_F(NotesFlowTest, RevokedGoCoKeyGivesOneNoteAcrossRetriesAndSyncsOnceRestore
 }
 
 TEST_F(NotesFlowTest, CleanSyncGetsNoNoteWhenSuccessNotesAreOff) {
-  ASSERT_NO_FATAL_FAILURE(Send(stack_, CleanHire(stack_, 14)));
+  ASSERT_NO_FATAL_FAILURE(Send(stack_, stack_.CleanHire(14)));
   ASSERT_TRUE(stack_.WaitForDone(1)) << stack_.Logs();
   EXPECT_EQ(stack_.Employees().size(), 1u);
   EXPECT_EQ(AllNotes(stack_).size(), 0u);
@@ -256,7 +233,7 @@ TEST(NotesFlowOptionsTest, CleanSyncGetsASuccessNoteWhenEnabled) {
   options.demo_mapping = {{"success_notes", true}};
   Stack stack(options);
   ASSERT_NO_FATAL_FAILURE(stack.Start());
-  ASSERT_NO_FATAL_FAILURE(Send(stack, CleanHire(stack, 13)));
+  ASSERT_NO_FATAL_FAILURE(Send(stack, stack.CleanHire(13)));
   ASSERT_TRUE(stack.WaitForDone(1)) << stack.Logs();
   auto employees = stack.Employees();
   ASSERT_EQ(employees.size(), 1u);
@@ -274,7 +251,7 @@ TEST(NotesFlowOptionsTest, DocumentsTooLargeOrRefusedByGoCoAreLeftOutAndNamed) {
   ASSERT_NO_FATAL_FAILURE(stack.Start());
 
   // Too large to download.
-  auto big = CleanHire(stack, 7);
+  auto big = stack.CleanHire(7);
   std::string url = stack.UploadAttachment("portfolio.pdf", std::string(2 * 1024 * 1024, 'x'));
   big["payload"]["application"]["candidate"]["attachments"].push_back(
       {{"filename", "portfolio.pdf"}, {"url", url}, {"type", "other"}});
@@ -289,7 +266,7 @@ TEST(NotesFlowOptionsTest, DocumentsTooLargeOrRefusedByGoCoAreLeftOutAndNamed) {
   // Refused by GoCo: 422, then 413.
   stack.GoCoTest("POST", "/_sandbox/faults?company=demo",
                  {{"method", "POST"}, {"path", "/employees/*/documents"}, {"status", 422}});
-  ASSERT_NO_FATAL_FAILURE(Send(stack, CleanHire(stack, 8)));
+  ASSERT_NO_FATAL_FAILURE(Send(stack, stack.CleanHire(8)));
   ASSERT_TRUE(stack.WaitForDone(2)) << stack.Logs();
   std::string refused = OnlyNote(stack, 8);
   EXPECT_THAT(refused, HasSubstr("GoCo refused the document 'resume.pdf' (422"));
@@ -298,7 +275,7 @@ TEST(NotesFlowOptionsTest, DocumentsTooLargeOrRefusedByGoCoAreLeftOutAndNamed) {
 
   stack.GoCoTest("POST", "/_sandbox/faults?company=demo",
                  {{"method", "POST"}, {"path", "/employees/*/documents"}, {"status", 413}});
-  ASSERT_NO_FATAL_FAILURE(Send(stack, CleanHire(stack, 9)));
+  ASSERT_NO_FATAL_FAILURE(Send(stack, stack.CleanHire(9)));
   ASSERT_TRUE(stack.WaitForDone(3)) << stack.Logs();
   std::string oversized = OnlyNote(stack, 9);
   EXPECT_THAT(oversized, HasSubstr("GoCo refused the document 'resume.pdf' (413"));
@@ -320,7 +297,7 @@ TEST(NotesFlowOptionsTest, SpentRetryBudgetGivesAGaveUpNoteSayingWhatWasTriedSin
   ASSERT_NO_FATAL_FAILURE(stack.Start());
   stack.GoCoTest("POST", "/_sandbox/faults?company=demo",
                  {{"method", "POST"}, {"path", "/employees"}, {"status", 503}, {"count", 50}});
-  ASSERT_NO_FATAL_FAILURE(Send(stack, CleanHire(stack, 12)));
+  ASSERT_NO_FATAL_FAILURE(Send(stack, stack.CleanHire(12)));
   ASSERT_TRUE(WaitFor([&] { return stack.InboxCount("DEAD") == 1; }, absl::Seconds(20)))
       << stack.Logs();
 

@@ -16,27 +16,7 @@
 namespace hiresync::testing {
 namespace {
 
-constexpr int64_t kFirstApplicationId = 46194062;
 constexpr absl::Duration kExitBound = absl::Seconds(15);
-
-// The docs' example hire as seeded candidate kFirstCandidateId + n, synced without warnings.
-std::string CleanHire(Stack& stack, int n) {
-  auto hire = nlohmann::json::parse(stack.HireFixture());
-  auto& application = hire["payload"]["application"];
-  application["id"] = kFirstApplicationId + n;
-  auto& candidate = application["candidate"];
-  candidate["id"] = kFirstCandidateId + n;
-  candidate["first_name"] = absl::StrCat("Given", n);
-  candidate["last_name"] = absl::StrCat("Family", n);
-  candidate["phone_numbers"].push_back({{"value", "646-555-0134"}, {"type", "mobile"}});
-  application["jobs"][0]["offices"].erase(1);
-  auto& offer_fields = application["offer"]["custom_fields"];
-  offer_fields["job_title"] = {
-      {"name", "Job Title"}, {"type", "short_text"}, {"value", "Software Engineer"}};
-  offer_fields["employment_type"] = {
-      {"name", "Employment Type"}, {"type", "single_select"}, {"value", "Full-time"}};
-  return hire.dump();
-}
 
 int64_t GoCoRequests(Stack& stack, const std::string& method, const std::string& path) {
   return stack.GoCoTest("GET", absl::StrCat("/_sandbox/requests?method=", method, "&path=", path))
@@ -136,7 +116,7 @@ TEST(ShutdownTest, IngressSigtermWithHiresInFlightExitsZeroAndResumesAfterRestar
       {{"method", "POST"}, {"path", "/employees"}, {"latency_ms", 500}, {"probability", 1.0}});
   constexpr int kHires = 8;
   for (int n = 0; n < kHires; ++n) {
-    auto answer = stack.SendWebhook(CleanHire(stack, n));
+    auto answer = stack.SendWebhook(stack.CleanHire(n).dump());
     ASSERT_EQ(answer.status, 200) << answer.body;
   }
   ASSERT_TRUE(WaitFor([&] { return GoCoRequests(stack, "POST", "/employees") > 0; }))
@@ -147,7 +127,7 @@ TEST(ShutdownTest, IngressSigtermWithHiresInFlightExitsZeroAndResumesAfterRestar
   ExpectCleanStop(stopped, "ingress with hires in flight");
   EXPECT_LT(stack.InboxCount("DONE"), kHires) << "nothing was in flight at the signal";
   // The webhook listener is closed too: Greenhouse retries elsewhere or later.
-  EXPECT_EQ(stack.SendWebhook(CleanHire(stack, kHires)).status, 0);
+  EXPECT_EQ(stack.SendWebhook(stack.CleanHire(kHires).dump()).status, 0);
 
   ASSERT_NO_FATAL_FAILURE(stack.StartIngress());
   ASSERT_TRUE(stack.WaitForDone(kHires, absl::Seconds(60))) << stack.Logs();
@@ -163,7 +143,7 @@ TEST(ShutdownTest, WriterSigtermMidWriteExitsZeroAndTheIngressRetries) {
       {{"method", "POST"}, {"path", "/employees"}, {"latency_ms", 500}, {"probability", 1.0}});
   constexpr int kHires = 3;
   for (int n = 0; n < kHires; ++n) {
-    ASSERT_EQ(stack.SendWebhook(CleanHire(stack, n)).status, 200);
+    ASSERT_EQ(stack.SendWebhook(stack.CleanHire(n).dump()).status, 200);
   }
   ASSERT_TRUE(WaitFor([&] { return GoCoRequests(stack, "POST", "/employees") > 0; }))
       << "no create reached GoCo\n"
@@ -181,7 +161,7 @@ TEST(ShutdownTest, WriterSigtermMidWriteExitsZeroAndTheIngressRetries) {
 TEST(ShutdownTest, IdleServicesExitZeroQuicklyOnSigterm) {
   Stack stack;
   ASSERT_NO_FATAL_FAILURE(stack.Start());
-  ASSERT_EQ(stack.SendWebhook(CleanHire(stack, 0)).status, 200);
+  ASSERT_EQ(stack.SendWebhook(stack.CleanHire(0).dump()).status, 200);
   ASSERT_TRUE(stack.WaitForDone(1)) << stack.Logs();
 
   // The stack's mapper is not reachable from here: a second one, idle.

@@ -225,6 +225,31 @@ std::string Stack::HireFixture() {
   return hire;
 }
 
+nlohmann::json Stack::NumberedHire(int n) {
+  auto hire = nlohmann::json::parse(HireFixture());
+  auto& application = hire["payload"]["application"];
+  application["id"] = kFirstApplicationId + n;
+  auto& candidate = application["candidate"];
+  candidate["id"] = kFirstCandidateId + n;
+  candidate["first_name"] = absl::StrCat("Given", n);
+  candidate["last_name"] = absl::StrCat("Family", n);
+  return hire;
+}
+
+nlohmann::json Stack::CleanHire(int n) {
+  auto hire = NumberedHire(n);
+  auto& application = hire["payload"]["application"];
+  application["candidate"]["phone_numbers"].push_back(
+      {{"value", "646-555-0134"}, {"type", "mobile"}});
+  application["jobs"][0]["offices"].erase(1);
+  auto& offer_fields = application["offer"]["custom_fields"];
+  offer_fields["job_title"] = {
+      {"name", "Job Title"}, {"type", "short_text"}, {"value", "Software Engineer"}};
+  offer_fields["employment_type"] = {
+      {"name", "Employment Type"}, {"type", "single_select"}, {"value", "Full-time"}};
+  return hire;
+}
+
 namespace {
 
 // A call to a sandbox's test API; the test fails unless it answers 2xx.

@@ -43,6 +43,7 @@ struct StackOptions {
 // 35897443 (the docs' example) to 35897443 + kSeededCandidates - 1.
 inline constexpr int64_t kNoteAuthorId = 4080;
 inline constexpr int64_t kFirstCandidateId = 35897443;
+inline constexpr int64_t kFirstApplicationId = 46194062;
 inline constexpr int kSeededCandidates = 200;
 
 class Stack {
@@ -77,6 +78,12 @@ class Stack {
 
   // The example hire from Greenhouse's docs, its attachment pointed at greenhouse-sandbox.
   std::string HireFixture();
+  // HireFixture() as seeded candidate kFirstCandidateId + n (application
+  // kFirstApplicationId + n), named "Given<n> Family<n>".
+  nlohmann::json NumberedHire(int n);
+  // NumberedHire(n) with what the example lacks for a sync without warnings: the offer's
+  // "Job Title" and "Employment Type", one office, a mobile phone.
+  nlohmann::json CleanHire(int n);
   // The signed URL of `name` (uploaded first) in greenhouse-sandbox.
   std::string UploadAttachment(const std::string& name, const std::string& bytes);
 
