@@ -115,11 +115,10 @@ class Inbox {
 
   virtual absl::StatusOr<std::optional<StoredEvent>> Get(int64_t id) = 0;
   virtual absl::StatusOr<std::vector<StepRecord>> History(int64_t id) = 0;
-  // Events, newest first, optionally of one connection and/or state.
-  virtual absl::StatusOr<std::vector<StoredEvent>> List(const std::string& connection_id,
-                                                        std::optional<EventState> state,
-                                                        int limit) = 0;
-  virtual absl::StatusOr<int64_t> Count(std::optional<EventState> state) = 0;
+  // How many events each state holds (states without events are left out), in one query.
+  virtual absl::StatusOr<std::map<EventState, int64_t>> CountByState() = 0;
+  // How many events are in `state` (nullopt: in all), from CountByState().
+  absl::StatusOr<int64_t> Count(std::optional<EventState> state);
   // Received time of the oldest unfinished (not DONE or DEAD) event of each connection that
   // has one.
   virtual absl::StatusOr<std::map<std::string, absl::Time>> OldestPendingByConnection() = 0;

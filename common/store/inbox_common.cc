@@ -52,4 +52,14 @@ std::string MapResultWithoutPersonalData(const std::string& map_result) {
   return map.SerializeAsString();
 }
 
+absl::StatusOr<int64_t> Inbox::Count(std::optional<EventState> state) {
+  auto counts = CountByState();
+  if (!counts.ok()) return counts.status();
+  int64_t total = 0;
+  for (const auto& [counted, n] : *counts) {
+    if (!state || counted == *state) total += n;
+  }
+  return total;
+}
+
 }  // namespace hiresync::store

@@ -249,7 +249,7 @@ TEST_P(InboxTest, RetryWaitsAndPausedConnectionsAreSkipped) {
   EXPECT_EQ(retried->last_error, "GoCo 503");
   EXPECT_EQ((*inbox_->Count(EventState::kReceived)), 2);
   EXPECT_EQ(inbox_->OldestPendingByConnection()->size(), 2u);
-  auto paused = *inbox_->List("paused-co", std::nullopt, 10);
+  auto paused = *inbox_->Find({.connection_id = "paused-co", .limit = 10});
   ASSERT_EQ(paused.size(), 1u);
   EXPECT_EQ(paused[0].id, g.id);
 }
@@ -266,15 +266,17 @@ TEST_P(InboxTest, ListAndCountFollowStates) {
                              .final_outcome = "dead"},
                             now_)
                   .ok());
-  auto all = *inbox_->List("", std::nullopt, 10);
+  auto all = *inbox_->Find({.limit = 10});
   ASSERT_EQ(all.size(), 3u);
   EXPECT_EQ(all[0].id, c.id);  // newest first
   EXPECT_EQ(all[2].id, a.id);
-  EXPECT_EQ(inbox_->List("", std::nullopt, 2)->size(), 2u);
-  auto dead = *inbox_->List("", EventState::kDead, 10);
+  EXPECT_EQ(inbox_->Find({.limit = 2})->size(), 2u);
+  auto dead = *inbox_->Find({.state = EventState::kDead, .limit = 10});
   ASSERT_EQ(dead.size(), 1u);
   EXPECT_EQ(dead[0].outcome, "dead");
-  EXPECT_EQ(inbox_->List("acme", EventState::kReceived, 10)->size(), 1u);
+  EXPECT_EQ(
+      inbox_->Find({.connection_id = "acme", .state = EventState::kReceived, .limit = 10})->size(),
+      1u);
   EXPECT_EQ(*inbox_->Count(std::nullopt), 3);
   EXPECT_EQ(*inbox_->Count(EventState::kDead), 1);
   EXPECT_EQ(*inbox_->Count(EventState::kReceived), 2);

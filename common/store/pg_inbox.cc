@@ -303,25 +303,13 @@ class PgInbox : public OperatorInbox {
     return out;
   }
 
-  absl::StatusOr<std::vector<StoredEvent>> List(const std::string& connection_id,
-                                                std::optional<EventState> state,
-                                                int limit) override {
-    ASSIGN_OR_RETURN(
-        auto r,
-        pool_->Exec(absl::StrCat("SELECT ", kColumns,
-                                 " FROM events WHERE ($1::text = '' OR connection_id = $1::text)"
-                                 " AND ($2::text = '' OR state = $2::text)"
-                                 " ORDER BY id DESC LIMIT $3::bigint"),
-                    {PgParam::Text(connection_id), PgParam::Text(state ? StateName(*state) : ""),
-                     PgParam::Int(limit)}));
-    return ReadAll(r);
-  }
-
-  absl::StatusOr<int64_t> Count(std::optional<EventState> state) override {
-    ASSIGN_OR_RETURN(
-        auto r, pool_->Exec("SELECT COUNT(*) FROM events WHERE ($1::text = '' OR state = $1::text)",
-                            {PgParam::Text(state ? StateName(*state) : "")}));
-    return r.Int(0, 0);
+  absl::StatusOr<std::map<EventState, int64_t>> CountByState() override {
+    ASSIGN_OR_RETURN(auto r, pool_->Exec("SELECT state, COUNT(*) FROM events GROUP BY state"));
+    std::map<EventState, int64_t> out;
+    for (int row = 0; row < r.Rows(); ++row) {
+      if (auto state = ParseState(r.Text(row, 0))) out[*state] = r.Int(row, 1);
+    }
+    return out;
   }
 
   absl::StatusOr<std::map<std::string, absl::Time>> OldestPendingByConnection() override {

@@ -232,32 +232,16 @@ class SqliteInbox : public OperatorInbox {
     return out;
   }
 
-  absl::StatusOr<std::vector<StoredEvent>> List(const std::string& connection_id,
-                                                std::optional<EventState> state,
-                                                int limit) override {
+  absl::StatusOr<std::map<EventState, int64_t>> CountByState() override {
     std::lock_guard<std::mutex> lock(mu_);
-    ASSIGN_OR_RETURN(auto stmt, db_->Prepare(absl::StrCat(
-        "SELECT ", kColumns, " FROM events WHERE (? = '' OR connection_id = ?)"
-        " AND (? = '' OR state = ?) ORDER BY id DESC LIMIT ?")));
-    std::string state_name = state ? StateName(*state) : "";
-    stmt.Bind(1, connection_id).Bind(2, connection_id).Bind(3, state_name).Bind(4, state_name)
-        .Bind(5, int64_t{limit});
-    std::vector<StoredEvent> out;
+    ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT state, COUNT(*) FROM events GROUP BY state"));
+    std::map<EventState, int64_t> out;
     while (true) {
       ASSIGN_OR_RETURN(bool row, stmt.Step());
       if (!row) break;
-      out.push_back(Read(stmt));
+      if (auto state = ParseState(stmt.Text(0))) out[*state] = stmt.Int(1);
     }
     return out;
-  }
-
-  absl::StatusOr<int64_t> Count(std::optional<EventState> state) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT COUNT(*) FROM events WHERE (? = '' OR state = ?)"));
-    std::string state_name = state ? StateName(*state) : "";
-    stmt.Bind(1, state_name).Bind(2, state_name);
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    return row ? stmt.Int(0) : 0;
   }
 
   absl::StatusOr<std::map<std::string, absl::Time>> OldestPendingByConnection() override {

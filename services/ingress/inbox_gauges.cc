@@ -28,9 +28,11 @@ InboxGauges::InboxGauges(prometheus::Registry& registry)
 
 void InboxGauges::Refresh(store::Inbox& inbox, const config::Connections& connections,
                           const std::set<std::string>& paused) {
-  for (auto& [state, gauge] : by_state_) {
-    auto count = inbox.Count(state);
-    if (count.ok()) gauge->Set(static_cast<double>(*count));
+  if (auto counts = inbox.CountByState(); counts.ok()) {
+    for (auto& [state, gauge] : by_state_) {
+      auto found = counts->find(state);
+      gauge->Set(found == counts->end() ? 0 : static_cast<double>(found->second));
+    }
   }
 
   std::map<std::string, double> paused_values;

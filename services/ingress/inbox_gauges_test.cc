@@ -132,7 +132,7 @@ TEST_F(InboxGaugesTest, AConnectionRemovedFromTheConfigKeepsOnlyAnUnfinishedBack
   EXPECT_EQ(Value("hiresync_oldest_pending_event_timestamp_seconds", "acme"), 0);
 
   // Once globex's hire is finished (DEAD), its series goes too.
-  auto events = inbox_->List("globex", std::nullopt, 10);
+  auto events = inbox_->Find({.connection_id = "globex", .limit = 10});
   ASSERT_TRUE(events.ok() && events->size() == 1u);
   ASSERT_TRUE(inbox_
                   ->Advance(events->front().id,

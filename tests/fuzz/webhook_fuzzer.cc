@@ -81,11 +81,7 @@ class MemoryInbox : public hiresync::store::Inbox {
   absl::Status ReleaseAllLeases() override { return Unused(); }
   absl::StatusOr<std::optional<StoredEvent>> Get(int64_t) override { return Unused(); }
   absl::StatusOr<std::vector<StepRecord>> History(int64_t) override { return Unused(); }
-  absl::StatusOr<std::vector<StoredEvent>> List(const std::string&, std::optional<EventState>,
-                                                int) override {
-    return Unused();
-  }
-  absl::StatusOr<int64_t> Count(std::optional<EventState>) override { return Unused(); }
+  absl::StatusOr<std::map<EventState, int64_t>> CountByState() override { return Unused(); }
   absl::StatusOr<std::map<std::string, absl::Time>> OldestPendingByConnection() override {
     return Unused();
   }

@@ -328,7 +328,7 @@ TEST(NotesFlowOptionsTest, NoteThatCannotBeWrittenLeavesTheEventDeadWithItsTextK
 
   auto inbox = store::OpenInbox(options.inbox_url);
   ASSERT_TRUE(inbox.ok()) << inbox.status();
-  auto dead = (*inbox)->List("demo", store::EventState::kDead, 10);
+  auto dead = (*inbox)->Find({.connection_id = "demo", .state = store::EventState::kDead, .limit = 10});
   ASSERT_TRUE(dead.ok());
   ASSERT_EQ(dead->size(), 1u);
   hiresync::v1::PostNoteResponse kept;
