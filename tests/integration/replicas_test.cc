@@ -18,13 +18,13 @@
 #include "common/crypto/crypto.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
+#include "tests/integration/stack.h"
 #include "tests/support/postgres.h"
 #include "tests/support/process.h"
 
 namespace hiresync::testing {
 namespace {
 
-constexpr int64_t kNoteAuthor = 4080;
 constexpr int64_t kFirstCandidate = 61000000;
 constexpr int64_t kFirstApplication = 81000000;
 constexpr int kHires = 200;
@@ -83,7 +83,7 @@ class Replicas {
                             {"last_name", absl::StrCat("Hire", i)}});
     }
     nlohmann::json seed = {{"users",
-                            {{{"id", kNoteAuthor},
+                            {{{"id", kNoteAuthorId},
                               {"primary_email", "hr-admin@demo.test"},
                               {"first_name", "Harriet"},
                               {"last_name", "Ray"},
@@ -97,19 +97,7 @@ class Replicas {
                            {"candidates", candidates},
                            {"rate_limit", {{"limit", 100000}, {"window_seconds", 30}}}};
     WriteFile(dir_.File("greenhouse-seed.json"), seed.dump());
-    nlohmann::json demo = {
-        {"id", "demo"},
-        {"webhook_secret", {{"file", dir_.File("webhook-secret")}}},
-        {"greenhouse",
-         {{"harvest_client_id", {{"file", dir_.File("harvest-client-id")}}},
-          {"harvest_client_secret", {{"file", dir_.File("harvest-client-secret")}}},
-          {"note_author_email", "hr-admin@demo.test"},
-          {"note_author_user_id", kNoteAuthor},
-          {"harvest_base_url", absl::StrCat("http://127.0.0.1:", greenhouse_, "/v3")},
-          {"token_url", absl::StrCat("http://127.0.0.1:", greenhouse_, "/token")}}},
-        {"goco",
-         {{"base_url", absl::StrCat("http://127.0.0.1:", goco_, "/v1/companies/demo")},
-          {"api_key", {{"file", dir_.File("goco-key")}}}}}};
+    nlohmann::json demo = DemoConnection(dir_, greenhouse_, goco_);
     WriteFile(dir_.File("config.json"), nlohmann::json{{"connections", {demo}}}.dump(2));
   }
 

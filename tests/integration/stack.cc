@@ -61,21 +61,25 @@ Stack::~Stack() {
   goco_.reset();
 }
 
-void Stack::WriteConfig() {
-  nlohmann::json demo = {
+nlohmann::json DemoConnection(const TempDir& dir, int greenhouse_port, int goco_port) {
+  return {
       {"id", "demo"},
-      {"webhook_secret", {{"file", dir_.File("webhook-secret")}}},
+      {"webhook_secret", {{"file", dir.File("webhook-secret")}}},
       {"greenhouse",
-       {{"harvest_client_id", {{"file", dir_.File("harvest-client-id")}}},
-        {"harvest_client_secret", {{"file", dir_.File("harvest-client-secret")}}},
+       {{"harvest_client_id", {{"file", dir.File("harvest-client-id")}}},
+        {"harvest_client_secret", {{"file", dir.File("harvest-client-secret")}}},
         {"note_author_email", "hr-admin@demo.test"},
         {"note_author_user_id", kNoteAuthorId},
         {"harvest_base_url", absl::StrCat("http://127.0.0.1:", greenhouse_port, "/v3")},
         {"token_url", absl::StrCat("http://127.0.0.1:", greenhouse_port, "/token")}}},
       {"goco",
        {{"base_url", absl::StrCat("http://127.0.0.1:", goco_port, "/v1/companies/demo")},
-        {"api_key", {{"file", dir_.File("goco-key")}}}}},
-      {"mapping", options_.demo_mapping}};
+        {"api_key", {{"file", dir.File("goco-key")}}}}}};
+}
+
+void Stack::WriteConfig() {
+  nlohmann::json demo = DemoConnection(dir_, greenhouse_port, goco_port);
+  demo["mapping"] = options_.demo_mapping;
   config_ = {{"connections", nlohmann::json::array({demo})}};
   for (const auto& extra : options_.extra_connections) config_["connections"].push_back(extra);
   WriteFile(ConfigPath(), config_.dump(2));

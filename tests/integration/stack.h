@@ -46,6 +46,11 @@ inline constexpr int64_t kFirstCandidateId = 35897443;
 inline constexpr int64_t kFirstApplicationId = 46194062;
 inline constexpr int kSeededCandidates = 200;
 
+// The "demo" connection as the test stack configures it: its secret files in `dir`
+// (webhook-secret, harvest-client-id, harvest-client-secret, goco-key), the sandboxes on
+// loopback at the given ports.
+nlohmann::json DemoConnection(const TempDir& dir, int greenhouse_port, int goco_port);
+
 class Stack {
  public:
   explicit Stack(StackOptions options = {});
