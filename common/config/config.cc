@@ -9,6 +9,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/log/log.h"
 #include "common/status/status.h"
 
 namespace hiresync::config {
@@ -179,6 +180,15 @@ absl::Status ConnectionsSource::Reload(const std::string& path) {
   std::lock_guard<std::mutex> lock(mu_);
   current_ = *loaded;
   return absl::OkStatus();
+}
+
+void ConnectionsSource::ReloadAndLog(const std::string& path) {
+  if (absl::Status status = Reload(path); !status.ok()) {
+    log::Error("config reload refused; keeping the previous one",
+               {{"error", std::string(status.message())}});
+  } else {
+    log::Info("config reloaded", {{"connections", Get()->size()}});
+  }
 }
 
 absl::StatusOr<std::shared_ptr<const Connections>> Load(const std::string& path) {

@@ -65,6 +65,8 @@ class ConnectionsSource {
   }
   // Re-reads `path`; a bad file is refused with its error and the current one kept.
   absl::Status Reload(const std::string& path);
+  // Reload(path), with a log line saying which way it went (SIGHUP in a service's main).
+  void ReloadAndLog(const std::string& path);
   ConnectionsFn AsFn() const {
     return [this] { return Get(); };
   }

@@ -138,12 +138,7 @@ int main(int argc, char** argv) {
 
   // SIGHUP re-reads the connections file; a bad file is refused and the current one kept.
   while (service::WaitForSignal() == service::Signal::kReload) {
-    if (absl::Status status = source.Reload(absl::GetFlag(FLAGS_config)); !status.ok()) {
-      log::Error("config reload refused; keeping the previous one",
-                 {{"error", std::string(status.message())}});
-    } else {
-      log::Info("config reloaded", {{"connections", source.Get()->size()}});
-    }
+    source.ReloadAndLog(absl::GetFlag(FLAGS_config));
   }
   log::Info("notes stopping");
   admin.SetReady(false);

@@ -109,12 +109,7 @@ int main(int argc, char** argv) {
   // SIGHUP re-reads the connections file (a rotated GoCo key, a new connection); a bad
   // file is refused and the current one kept.
   while (service::WaitForSignal() == service::Signal::kReload) {
-    if (absl::Status status = connections.Reload(absl::GetFlag(FLAGS_config)); !status.ok()) {
-      log::Error("config reload refused; keeping the previous one",
-                 {{"error", std::string(status.message())}});
-    } else {
-      log::Info("config reloaded", {{"connections", connections.Get()->size()}});
-    }
+    connections.ReloadAndLog(absl::GetFlag(FLAGS_config));
   }
   log::Info("writer stopping");
   admin.SetReady(false);
